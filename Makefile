@@ -1,0 +1,47 @@
+# meshenv: `make run` to start it, `make test` for the whole gate. See README.md.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# cargo-leptos takes sass and wasm-opt from PATH; they come from tools/ (npm).
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos builds debug with this flag; tests and lints use it too so they share its build.
+DEV_RUSTFLAGS := --cfg erase_components
+# leptos reads this at compile time (it names the wasm file); cargo-leptos sets it, so plain cargo
+# must too, or each rebuilds leptos and everything above it after the other.
+export LEPTOS_OUTPUT_NAME := meshenv
+
+.PHONY: bootstrap build run watch test lint fmt test-rust test-e2e
+
+bootstrap:
+	@scripts/bootstrap
+
+## The release site (target/site) and binary (target/release/meshenv).
+build: bootstrap
+	cargo leptos build --release
+
+## Build, then serve on 127.0.0.1:3000 with SQLite at ./data/meshenv.db.
+run: build
+	MESHENV_SITE_ROOT=target/site ./target/release/meshenv serve
+
+## The development loop: rebuilds and reloads the page on every change.
+watch: bootstrap
+	cargo leptos watch
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
+
+## Unit and integration tests, on SQLite and on PostgreSQL ($$MESHENV_TEST_POSTGRES_URL).
+test-rust:
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test -p app -p server --features app/ssr --lib --bins --tests
+
+## Playwright in Chromium against the release build (what `make run` ships: only a release
+## build instantiates the views without erase_components), on a free port with a throwaway database.
+test-e2e: build
+	scripts/e2e
+
+test: bootstrap lint test-rust test-e2e

@@ -1,0 +1,283 @@
+//! The contract between the UI's server functions and the service layer, which lives in the
+//! server crate and implements it. Server functions and REST handlers both call through it, so
+//! every rule (validation, permission, audit) is written once, in the service.
+
+use crate::error::ApiError;
+use crate::model::assignment::{
+    AssignmentPatch, AssignmentQuery, AssignmentResult, Transfer, TransferResult,
+};
+use crate::model::connection::{
+    Connection, ConnectionInput, ConnectionPage, ConnectionQuery, KubeconfigImport,
+};
+use crate::model::credential::{
+    Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
+};
+use crate::model::environment::{
+    Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate, NewEnvironment,
+};
+use crate::model::user::{ApiToken, CreatedToken, Me};
+use async_trait::async_trait;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Who is asking, and how they proved it.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user: Me,
+    /// The API token used, when the request came with one rather than a session.
+    pub token_id: Option<Uuid>,
+    /// Why the change is made, from `X-Meshenv-Reason`; kept with audit events.
+    pub reason: Option<String>,
+}
+
+/// A new session: the cookie value to hand the browser and when it stops working.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub secret: String,
+    pub max_age_secs: i64,
+}
+
+/// Sign-in, sessions and API tokens as proof of identity.
+#[async_trait]
+pub trait AuthService: Send + Sync {
+    /// Checks a name-or-email and password and opens a session.
+    async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, ApiError>;
+    async fn sign_out(&self, session_secret: &str) -> Result<(), ApiError>;
+    async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError>;
+    async fn actor_from_token(&self, token: &str) -> Result<Actor, ApiError>;
+}
+
+#[async_trait]
+pub trait EnvironmentService: Send + Sync {
+    async fn list_environments(
+        &self,
+        actor: &Actor,
+        query: &EnvironmentQuery,
+    ) -> Result<EnvironmentPage, ApiError>;
+    async fn get_environment(&self, actor: &Actor, id: Uuid) -> Result<Environment, ApiError>;
+    async fn create_environment(
+        &self,
+        actor: &Actor,
+        input: &NewEnvironment,
+    ) -> Result<Environment, ApiError>;
+    async fn update_environment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &EnvironmentUpdate,
+    ) -> Result<Environment, ApiError>;
+    async fn delete_environment(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
+}
+
+/// The caller's own personal API tokens.
+#[async_trait]
+pub trait TokenService: Send + Sync {
+    async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, ApiError>;
+    async fn create_token(&self, actor: &Actor, name: &str) -> Result<CreatedToken, ApiError>;
+    async fn revoke_token(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
+}
+
+#[async_trait]
+pub trait CredentialService: Send + Sync {
+    async fn list_credentials(
+        &self,
+        actor: &Actor,
+        query: &CredentialQuery,
+    ) -> Result<CredentialPage, ApiError>;
+    async fn get_credential(&self, actor: &Actor, id: Uuid) -> Result<Credential, ApiError>;
+    async fn create_credential(
+        &self,
+        actor: &Actor,
+        input: &NewCredential,
+    ) -> Result<Credential, ApiError>;
+    async fn update_credential(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &CredentialUpdate,
+    ) -> Result<Credential, ApiError>;
+    /// A credential in use is refused (409) unless `force`, which detaches it first.
+    async fn delete_credential(&self, actor: &Actor, id: Uuid, force: bool)
+        -> Result<(), ApiError>;
+}
+
+#[async_trait]
+pub trait ConnectionService: Send + Sync {
+    async fn list_connections(
+        &self,
+        actor: &Actor,
+        query: &ConnectionQuery,
+    ) -> Result<ConnectionPage, ApiError>;
+    async fn get_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError>;
+    async fn create_connection(
+        &self,
+        actor: &Actor,
+        input: &ConnectionInput,
+    ) -> Result<Connection, ApiError>;
+    async fn update_connection(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &ConnectionInput,
+    ) -> Result<Connection, ApiError>;
+    async fn set_connection_status(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        status: &str,
+    ) -> Result<Connection, ApiError>;
+    async fn delete_connection(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
+    /// One kubernetes connection (and credential) per context; a second import of the same
+    /// file creates nothing new.
+    async fn import_kubeconfig(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        yaml: &str,
+    ) -> Result<KubeconfigImport, ApiError>;
+}
+
+#[async_trait]
+pub trait AssignmentService: Send + Sync {
+    async fn list_environment_connections(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        query: &AssignmentQuery,
+    ) -> Result<ConnectionPage, ApiError>;
+    /// The ids of every connection on one side (assigned or not) matching the query's search,
+    /// for moving a whole filtered side at once.
+    async fn environment_connection_ids(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        query: &AssignmentQuery,
+    ) -> Result<Vec<Uuid>, ApiError>;
+    /// Returns whether the mapping is new; adding one that exists is not an error.
+    async fn assign_connection(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        connection: Uuid,
+    ) -> Result<bool, ApiError>;
+    async fn unassign_connection(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        connection: Uuid,
+    ) -> Result<(), ApiError>;
+    /// All of it in one transaction, or nothing.
+    async fn patch_environment_connections(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        patch: &AssignmentPatch,
+    ) -> Result<AssignmentResult, ApiError>;
+    async fn transfer_connections(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        transfer: &Transfer,
+    ) -> Result<TransferResult, ApiError>;
+}
+
+/// The audit log.
+#[async_trait]
+pub trait AuditService: Send + Sync {
+    async fn list_events(
+        &self,
+        actor: &Actor,
+        query: &crate::model::audit::EventQuery,
+    ) -> Result<crate::model::audit::EventPage, ApiError>;
+}
+
+/// Everything the UI can ask of the service layer.
+pub trait Backend:
+    AuthService
+    + EnvironmentService
+    + TokenService
+    + CredentialService
+    + ConnectionService
+    + AssignmentService
+    + AuditService
+    + 'static
+{
+}
+
+impl<T> Backend for T where
+    T: AuthService
+        + EnvironmentService
+        + TokenService
+        + CredentialService
+        + ConnectionService
+        + AssignmentService
+        + AuditService
+        + 'static
+{
+}
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "meshenv_session";
+
+/// Reads the session cookie out of a request's headers.
+pub fn session_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether the request reached us over TLS, directly or through a proxy that says so.
+pub fn is_secure(headers: &http::HeaderMap, uri: &http::Uri) -> bool {
+    uri.scheme_str() == Some("https")
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// The Set-Cookie value that opens (or, with `None`, clears) a session.
+pub fn session_cookie(session: Option<&NewSession>, secure: bool) -> String {
+    let (value, max_age) = match session {
+        Some(s) => (s.secret.as_str(), s.max_age_secs),
+        None => ("", 0),
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            "a=1; meshenv_session=abc; b=2".parse().unwrap(),
+        );
+        assert_eq!(session_from_headers(&h).as_deref(), Some("abc"));
+        h.insert(http::header::COOKIE, "meshenv_session=".parse().unwrap());
+        assert_eq!(session_from_headers(&h), None);
+    }
+
+    #[test]
+    fn cookie_is_httponly_lax_and_secure_under_tls() {
+        let s = NewSession {
+            secret: "x".into(),
+            max_age_secs: 60,
+        };
+        let c = session_cookie(Some(&s), true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("Secure"));
+        assert!(!session_cookie(Some(&s), false).contains("Secure"));
+        assert!(session_cookie(None, false).contains("Max-Age=0"));
+    }
+}

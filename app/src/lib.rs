@@ -1,0 +1,73 @@
+//! What the browser and the server share: wire types and their rules, server functions, pages.
+#![recursion_limit = "512"]
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+pub mod server_fns;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.ico" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::toast::provide_toasts();
+    // Marks the document once the app is interactive; end-to-end tests wait for it.
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/meshenv.css" />
+        <Title formatter=|t: String| if t.is_empty() { "meshenv".to_string() } else { format!("{t} · meshenv") } />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=pages::layout::SignedIn ssr=SsrMode::Async>
+                    <Route path=path!("") view=|| view! { <Redirect path="/environments" /> }  ssr=SsrMode::Async />
+                    <Route path=path!("environments") view=pages::environments::EnvironmentsPage  ssr=SsrMode::Async />
+                    <Route path=path!("environments/new") view=pages::environment_form::NewEnvironmentPage  ssr=SsrMode::Async />
+                    <Route path=path!("environments/:id") view=pages::environment_detail::EnvironmentDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("environments/:id/edit") view=pages::environment_form::EditEnvironmentPage  ssr=SsrMode::Async />
+                    <Route path=path!("connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
+                    <Route path=path!("connections/new") view=pages::connection_form::NewConnectionPage ssr=SsrMode::Async />
+                    <Route path=path!("connections/:id/edit") view=pages::connection_form::EditConnectionPage ssr=SsrMode::Async />
+                    <Route path=path!("credentials") view=pages::credentials::CredentialsPage ssr=SsrMode::Async />
+                    <Route path=path!("credentials/new") view=pages::credential_form::NewCredentialPage ssr=SsrMode::Async />
+                    <Route path=path!("credentials/:id/edit") view=pages::credential_form::EditCredentialPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=pages::settings::SettingsPage  ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <components::toast::ToastRegion />
+    }
+}

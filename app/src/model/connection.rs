@@ -1,0 +1,530 @@
+//! Connections: the infrastructure teams use, and the lifecycle of their status.
+
+use super::list::{parse_filter_object, Direction, ListQuery, RawListQuery, SortField};
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+pub const CONNECTION_NAME_MAX: usize = 255;
+pub const KIND_MAX: usize = 64;
+pub const URL_MAX: usize = 2048;
+pub const METADATA_MAX: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ConnectionStatus {
+    #[serde(rename = "discovered")]
+    Discovered,
+    #[serde(rename = "registered")]
+    Registered,
+    #[serde(rename = "connected")]
+    Connected,
+    #[serde(rename = "disconnected")]
+    Disconnected,
+    #[serde(rename = "maintenance")]
+    Maintenance,
+    #[serde(rename = "ignored")]
+    Ignored,
+    #[serde(rename = "deleted")]
+    Deleted,
+    #[serde(rename = "not found")]
+    NotFound,
+}
+
+impl ConnectionStatus {
+    pub const ALL: [ConnectionStatus; 8] = [
+        ConnectionStatus::Discovered,
+        ConnectionStatus::Registered,
+        ConnectionStatus::Connected,
+        ConnectionStatus::Disconnected,
+        ConnectionStatus::Maintenance,
+        ConnectionStatus::Ignored,
+        ConnectionStatus::Deleted,
+        ConnectionStatus::NotFound,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Discovered => "discovered",
+            ConnectionStatus::Registered => "registered",
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::Disconnected => "disconnected",
+            ConnectionStatus::Maintenance => "maintenance",
+            ConnectionStatus::Ignored => "ignored",
+            ConnectionStatus::Deleted => "deleted",
+            ConnectionStatus::NotFound => "not found",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase().replace('_', " ");
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The statuses a connection may move to from this one, as in Meshery.
+    pub fn next(self) -> &'static [ConnectionStatus] {
+        use ConnectionStatus::*;
+        match self {
+            Discovered => &[Registered],
+            Registered => &[Connected, Ignored],
+            Connected => &[Disconnected, Maintenance, Deleted, NotFound],
+            Disconnected => &[Connected, Deleted],
+            Maintenance => &[Registered, Connected, Ignored, NotFound],
+            Ignored => &[Deleted, NotFound],
+            NotFound => &[Discovered],
+            Deleted => &[],
+        }
+    }
+
+    pub fn can_move_to(self, to: ConnectionStatus) -> bool {
+        self.next().contains(&to)
+    }
+}
+
+/// An environment a connection is in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EnvironmentRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Connection {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub kind: String,
+    #[serde(rename = "type")]
+    pub kind_type: String,
+    pub sub_type: String,
+    pub url: String,
+    pub status: ConnectionStatus,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub credential_id: Option<Uuid>,
+    /// The credential's name, for display.
+    #[serde(default)]
+    pub credential_name: Option<String>,
+    pub environments: Vec<EnvironmentRef>,
+    pub owner: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The body of `POST /api/connections` (and of `PUT`, where fields left out keep their value;
+/// send `"credential_id": null` to detach the credential).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConnectionInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind_type: Option<String>,
+    #[serde(default)]
+    pub sub_type: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Absent: unchanged; null: no credential.
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Uuid>))]
+    pub credential_id: Option<Option<Uuid>>,
+    #[serde(default, alias = "organizationId")]
+    pub organization_id: Option<Uuid>,
+}
+
+/// Tells an absent field (`None`) from an explicit null (`Some(None)`).
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, T: Serialize>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// Kinds whose connection is reached at a URL, which they therefore need.
+pub fn kind_needs_url(kind: &str) -> bool {
+    matches!(
+        kind,
+        "kubernetes" | "prometheus" | "grafana" | "http" | "jaeger"
+    )
+}
+
+/// What the URL field is called for a kind, for forms.
+pub fn url_label(kind: &str) -> &'static str {
+    match kind {
+        "kubernetes" => "API server URL",
+        "prometheus" => "Prometheus URL",
+        "grafana" => "Grafana URL",
+        "github" => "GitHub API URL",
+        "postgres" => "Database URL",
+        _ => "URL",
+    }
+}
+
+/// The type a kind has unless told otherwise.
+pub fn default_type(kind: &str) -> &'static str {
+    match kind {
+        "kubernetes" => "platform",
+        "prometheus" | "grafana" | "jaeger" => "observability",
+        "github" | "gitlab" => "source-control",
+        "postgres" | "mysql" | "redis" => "database",
+        "slack" => "collaboration",
+        _ => "",
+    }
+}
+
+pub fn check_connection_name(raw: &str) -> Result<String, String> {
+    let n = raw.trim();
+    match n.chars().count() {
+        0 => Err("name is required".into()),
+        l if l > CONNECTION_NAME_MAX => Err(format!(
+            "name is at most {CONNECTION_NAME_MAX} characters ({l} given)"
+        )),
+        _ => Ok(n.to_string()),
+    }
+}
+
+/// kind and type are short lower-case words: letters, digits, '-', '_', '.'.
+pub fn check_word(raw: &str, what: &str, required: bool) -> Result<String, String> {
+    let w = raw.trim().to_ascii_lowercase();
+    if w.is_empty() {
+        return if required {
+            Err(format!("{what} is required, e.g. kubernetes or prometheus"))
+        } else {
+            Ok(w)
+        };
+    }
+    if w.len() > KIND_MAX
+        || !w
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "{what} is up to {KIND_MAX} letters, digits, '-', '_' or '.'"
+        ));
+    }
+    Ok(w)
+}
+
+pub fn check_url(raw: &str, kind: &str) -> Result<String, String> {
+    let u = raw.trim();
+    if u.is_empty() {
+        return if kind_needs_url(kind) {
+            Err(format!("a {kind} connection needs its {}", url_label(kind)))
+        } else {
+            Ok(String::new())
+        };
+    }
+    if u.len() > URL_MAX {
+        return Err(format!("url is at most {URL_MAX} characters"));
+    }
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(u.to_string()),
+        _ => Err(
+            "url must be an http:// or https:// address, e.g. https://prometheus.example:9090"
+                .into(),
+        ),
+    }
+}
+
+/// The checked fields of a connection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionFields {
+    pub name: String,
+    pub kind: String,
+    pub kind_type: String,
+    pub sub_type: String,
+    pub url: String,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ConnectionFields {
+    pub fn check(
+        name: &str,
+        kind: &str,
+        kind_type: &str,
+        sub_type: &str,
+        url: &str,
+        metadata: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, ApiError> {
+        fn v(field: &'static str) -> impl Fn(String) -> ApiError {
+            move |m| ApiError::validation(field, m)
+        }
+        let kind = check_word(kind, "kind", true).map_err(v("kind"))?;
+        let mut kind_type = check_word(kind_type, "type", false).map_err(v("type"))?;
+        if kind_type.is_empty() {
+            kind_type = default_type(&kind).to_string();
+        }
+        if serde_json::to_string(metadata)
+            .map(|s| s.len())
+            .unwrap_or(0)
+            > METADATA_MAX
+        {
+            return Err(ApiError::validation(
+                "metadata",
+                format!("metadata is at most {METADATA_MAX} bytes of JSON"),
+            ));
+        }
+        Ok(ConnectionFields {
+            name: check_connection_name(name).map_err(v("name"))?,
+            sub_type: check_word(sub_type, "sub_type", false).map_err(v("sub_type"))?,
+            url: check_url(url, &kind).map_err(v("url"))?,
+            kind,
+            kind_type,
+            metadata: metadata.clone(),
+        })
+    }
+}
+
+pub fn parse_status(raw: &str, field: &str) -> Result<ConnectionStatus, ApiError> {
+    ConnectionStatus::parse(raw).ok_or_else(|| {
+        let all: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();
+        ApiError::validation(
+            field,
+            format!("'{raw}' is not a status; use one of: {}", all.join(", ")),
+        )
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConnectionSort {
+    Name,
+    Kind,
+    Status,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl SortField for ConnectionSort {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (ConnectionSort::Name, "name"),
+        (ConnectionSort::Kind, "kind"),
+        (ConnectionSort::Status, "status"),
+        (ConnectionSort::CreatedAt, "created_at"),
+        (ConnectionSort::UpdatedAt, "updated_at"),
+    ];
+    const DEFAULT: (Self, Direction) = (ConnectionSort::UpdatedAt, Direction::Desc);
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionFilter {
+    pub kind: Option<String>,
+    pub status: Option<ConnectionStatus>,
+    pub credential_id: Option<Uuid>,
+    pub environment_id: Option<Uuid>,
+}
+
+fn filter_err(key: &str, what: &str) -> ApiError {
+    ApiError::parameter(
+        &format!("filter.{key}"),
+        format!("filter.{key} must be {what}"),
+    )
+}
+
+impl ConnectionFilter {
+    pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+        let mut f = ConnectionFilter::default();
+        let Some(map) = parse_filter_object(raw)? else {
+            return Ok(f);
+        };
+        for (key, value) in map {
+            let text = || value.as_str().map(str::to_string);
+            let id = || text().and_then(|s| Uuid::parse_str(&s).ok());
+            match key.as_str() {
+                "kind" => f.kind = Some(text().ok_or_else(|| filter_err("kind", "a string"))?.to_ascii_lowercase()),
+                "status" => {
+                    f.status = Some(text().and_then(|s| ConnectionStatus::parse(&s)).ok_or_else(|| filter_err("status", "a connection status"))?)
+                }
+                "credential_id" => f.credential_id = Some(id().ok_or_else(|| filter_err("credential_id", "a UUID"))?),
+                "environment_id" => f.environment_id = Some(id().ok_or_else(|| filter_err("environment_id", "a UUID"))?),
+                other => {
+                    return Err(ApiError::parameter(
+                        &format!("filter.{other}"),
+                        format!("unknown filter key '{other}'; connections filter on: kind, status, credential_id, environment_id"),
+                    ))
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    pub fn to_param(&self) -> Option<String> {
+        let mut m = serde_json::Map::new();
+        if let Some(k) = &self.kind {
+            m.insert("kind".into(), k.clone().into());
+        }
+        if let Some(s) = self.status {
+            m.insert("status".into(), s.as_str().into());
+        }
+        if let Some(c) = self.credential_id {
+            m.insert("credential_id".into(), c.to_string().into());
+        }
+        if let Some(e) = self.environment_id {
+            m.insert("environment_id".into(), e.to_string().into());
+        }
+        (!m.is_empty()).then(|| serde_json::Value::Object(m).to_string())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionQuery {
+    pub list: ListQuery<ConnectionSort>,
+    pub filter: ConnectionFilter,
+}
+
+impl ConnectionQuery {
+    pub fn parse(raw: &RawListQuery) -> Result<Self, ApiError> {
+        Ok(ConnectionQuery {
+            list: ListQuery::parse(raw)?,
+            filter: ConnectionFilter::parse(raw.filter.as_deref())?,
+        })
+    }
+
+    pub fn to_raw(&self) -> RawListQuery {
+        let mut raw = self.list.to_raw();
+        raw.filter = self.filter.to_param();
+        raw
+    }
+}
+
+pub type StatusSummary = BTreeMap<String, u64>;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConnectionPage {
+    pub page: u32,
+    pub page_size: u32,
+    pub total_count: u64,
+    /// Counts by status over the whole filtered set, not only this page.
+    #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, u64>))]
+    pub status_summary: StatusSummary,
+    pub connections: Vec<Connection>,
+}
+
+/// One context of an imported kubeconfig.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportedConnection {
+    pub id: Uuid,
+    pub name: String,
+    pub credential_id: Option<Uuid>,
+    /// False when an earlier import already made it.
+    pub created: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct KubeconfigImport {
+    pub connections: Vec<ImportedConnection>,
+}
+
+/// `PUT /api/connections/{id}/status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StatusChange {
+    pub status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ConnectionStatus::*;
+
+    #[test]
+    fn transitions_follow_meshery() {
+        assert!(Discovered.can_move_to(Registered));
+        assert!(!Discovered.can_move_to(Connected));
+        assert!(Registered.can_move_to(Connected) && Registered.can_move_to(Ignored));
+        assert!(Connected.can_move_to(NotFound) && !Connected.can_move_to(Registered));
+        assert!(Maintenance.can_move_to(Registered));
+        assert!(NotFound.can_move_to(Discovered) && !NotFound.can_move_to(Connected));
+        assert!(Deleted.next().is_empty());
+        // every target is itself a status with its own rules
+        for s in ConnectionStatus::ALL {
+            assert!(!s.can_move_to(s), "{s:?} to itself");
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip_with_their_wire_names() {
+        for s in ConnectionStatus::ALL {
+            assert_eq!(ConnectionStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(ConnectionStatus::parse("NOT_FOUND"), Some(NotFound));
+    }
+
+    #[test]
+    fn fields_follow_the_kind() {
+        let none = serde_json::Map::new();
+        let e = ConnectionFields::check("p", "prometheus", "", "", "", &none).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("url"));
+        let f = ConnectionFields::check(" p ", "Prometheus", "", "", "http://prom:9090", &none)
+            .unwrap();
+        assert_eq!(
+            (f.name.as_str(), f.kind.as_str(), f.kind_type.as_str()),
+            ("p", "prometheus", "observability")
+        );
+        assert!(ConnectionFields::check("gh", "github", "", "", "", &none).is_ok());
+        let e = ConnectionFields::check("x", "http", "", "", "ftp://x", &none).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("url"));
+        let e = ConnectionFields::check("x", "has space", "", "", "", &none).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("kind"));
+    }
+
+    #[test]
+    fn credential_id_tells_null_from_absent() {
+        let absent: ConnectionInput = serde_json::from_str("{}").unwrap();
+        assert_eq!(absent.credential_id, None);
+        let null: ConnectionInput = serde_json::from_str(r#"{"credential_id": null}"#).unwrap();
+        assert_eq!(null.credential_id, Some(None));
+    }
+
+    #[test]
+    fn filter_parses_every_key() {
+        let id = Uuid::now_v7();
+        let f = ConnectionFilter::parse(Some(&format!(
+            r#"{{"kind":"Kubernetes","status":"connected","environment_id":"{id}"}}"#
+        )))
+        .unwrap();
+        assert_eq!(
+            (f.kind.as_deref(), f.status, f.environment_id),
+            (Some("kubernetes"), Some(Connected), Some(id))
+        );
+        assert_eq!(ConnectionFilter::parse(f.to_param().as_deref()).unwrap(), f);
+        assert_eq!(
+            ConnectionFilter::parse(Some(r#"{"status":"sleepy"}"#))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("filter.status")
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! Environments on the wire, and the rules their fields obey. The create and edit forms run
+//! these same functions as the user types; the service layer runs them before every write.
+
+use super::list::{parse_filter_object, Direction, ListQuery, RawListQuery, SortField};
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const NAME_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 1000;
+pub const TAGS_MAX: usize = 20;
+pub const TAG_MAX: usize = 50;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Environment {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub organization_id: Uuid,
+    /// The id of the user who created it.
+    pub owner: Uuid,
+    pub tags: Vec<String>,
+    /// How many connections it holds.
+    #[serde(default)]
+    pub connection_count: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The body of `POST /api/environments`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewEnvironment {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Optional when the caller belongs to exactly one organization. `organizationId` is accepted too.
+    #[serde(default, alias = "organizationId")]
+    pub organization_id: Option<Uuid>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// The body of `PUT /api/environments/{id}`. Fields left out keep their value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EnvironmentUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Must be left out or equal the environment's own: an environment never changes organization.
+    #[serde(default, alias = "organizationId")]
+    pub organization_id: Option<Uuid>,
+}
+
+/// The fields of an environment after validation and normalisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvironmentFields {
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+}
+
+/// Trims the name and checks its length. Returns the message to show, or the clean name.
+pub fn check_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    let len = name.chars().count();
+    if len == 0 {
+        Err("name is required".into())
+    } else if len > NAME_MAX {
+        Err(format!(
+            "name is at most {NAME_MAX} characters ({len} given)"
+        ))
+    } else if name.chars().any(char::is_control) {
+        Err("name cannot contain control characters".into())
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+pub fn check_description(raw: &str) -> Result<String, String> {
+    let d = raw.trim();
+    let len = d.chars().count();
+    if len > DESCRIPTION_MAX {
+        Err(format!(
+            "description is at most {DESCRIPTION_MAX} characters ({len} given)"
+        ))
+    } else {
+        Ok(d.to_string())
+    }
+}
+
+fn tag_char_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')
+}
+
+/// Lower-cases and de-duplicates tags (keeping first-seen order) and checks each of them.
+pub fn check_tags<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in raw {
+        let t = t.as_ref().trim();
+        let len = t.chars().count();
+        if len == 0 || len > TAG_MAX {
+            return Err(format!("each tag is 1 to {TAG_MAX} characters"));
+        }
+        if let Some(bad) = t.chars().find(|c| !tag_char_ok(*c)) {
+            return Err(format!(
+                "tag '{t}' has '{bad}': tags use letters, digits, '-', '_', '.' and ':'"
+            ));
+        }
+        let t = t.to_ascii_lowercase();
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.len() > TAGS_MAX {
+        return Err(format!("at most {TAGS_MAX} tags ({} given)", out.len()));
+    }
+    Ok(out)
+}
+
+/// Splits what a person types in the tag field ("prod, us-east eu") into tags.
+pub fn split_tag_input(s: &str) -> Vec<String> {
+    s.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl EnvironmentFields {
+    /// Checks every field, reporting the first at fault by name.
+    pub fn check(name: &str, description: &str, tags: &[String]) -> Result<Self, ApiError> {
+        Ok(EnvironmentFields {
+            name: check_name(name).map_err(|m| ApiError::validation("name", m))?,
+            description: check_description(description)
+                .map_err(|m| ApiError::validation("description", m))?,
+            tags: check_tags(tags).map_err(|m| ApiError::validation("tags", m))?,
+        })
+    }
+}
+
+impl NewEnvironment {
+    pub fn check(&self) -> Result<EnvironmentFields, ApiError> {
+        EnvironmentFields::check(
+            self.name.as_deref().unwrap_or(""),
+            self.description.as_deref().unwrap_or(""),
+            self.tags.as_deref().unwrap_or(&[]),
+        )
+    }
+}
+
+impl EnvironmentUpdate {
+    /// Applies the update to `current` and checks the result.
+    pub fn apply(&self, current: &Environment) -> Result<EnvironmentFields, ApiError> {
+        if let Some(org) = self.organization_id {
+            if org != current.organization_id {
+                return Err(ApiError::validation(
+                    "organization_id",
+                    "an environment cannot move to another organization",
+                ));
+            }
+        }
+        EnvironmentFields::check(
+            self.name.as_deref().unwrap_or(&current.name),
+            self.description.as_deref().unwrap_or(&current.description),
+            self.tags.as_deref().unwrap_or(&current.tags),
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnvironmentSort {
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl SortField for EnvironmentSort {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (EnvironmentSort::Name, "name"),
+        (EnvironmentSort::CreatedAt, "created_at"),
+        (EnvironmentSort::UpdatedAt, "updated_at"),
+    ];
+    const DEFAULT: (Self, Direction) = (EnvironmentSort::UpdatedAt, Direction::Desc);
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentFilter {
+    /// Environments carrying every one of these tags.
+    pub tags: Vec<String>,
+}
+
+impl EnvironmentFilter {
+    pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+        let mut filter = EnvironmentFilter::default();
+        let Some(map) = parse_filter_object(raw)? else {
+            return Ok(filter);
+        };
+        for (key, value) in map {
+            match key.as_str() {
+                "tags" => {
+                    let tags: Vec<String> = serde_json::from_value(value).map_err(|_| {
+                        ApiError::parameter(
+                            "filter.tags",
+                            "filter.tags must be an array of strings",
+                        )
+                    })?;
+                    filter.tags =
+                        check_tags(&tags).map_err(|m| ApiError::parameter("filter.tags", m))?;
+                }
+                other => {
+                    return Err(ApiError::parameter(
+                        &format!("filter.{other}"),
+                        format!("unknown filter key '{other}'; environments filter on: tags"),
+                    ))
+                }
+            }
+        }
+        Ok(filter)
+    }
+
+    pub fn to_param(&self) -> Option<String> {
+        (!self.tags.is_empty()).then(|| serde_json::json!({ "tags": self.tags }).to_string())
+    }
+}
+
+/// A checked environment list query.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentQuery {
+    pub list: ListQuery<EnvironmentSort>,
+    pub filter: EnvironmentFilter,
+}
+
+impl EnvironmentQuery {
+    pub fn parse(raw: &RawListQuery) -> Result<Self, ApiError> {
+        Ok(EnvironmentQuery {
+            list: ListQuery::parse(raw)?,
+            filter: EnvironmentFilter::parse(raw.filter.as_deref())?,
+        })
+    }
+
+    pub fn to_raw(&self) -> RawListQuery {
+        let mut raw = self.list.to_raw();
+        raw.filter = self.filter.to_param();
+        raw
+    }
+}
+
+/// `GET /api/environments` answers with this.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EnvironmentPage {
+    pub page: u32,
+    pub page_size: u32,
+    pub total_count: u64,
+    pub environments: Vec<Environment>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_is_trimmed_and_bounded() {
+        assert_eq!(check_name("  prod  ").unwrap(), "prod");
+        assert!(check_name("   ").is_err());
+        assert!(check_name(&"x".repeat(100)).is_ok());
+        assert!(check_name(&"x".repeat(101)).is_err());
+        // characters, not bytes
+        assert!(check_name(&"é".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn description_is_bounded() {
+        assert!(check_description(&"d".repeat(1000)).is_ok());
+        assert!(check_description(&"d".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn tags_are_lowercased_deduplicated_and_checked() {
+        let t = check_tags(&["Prod", "prod", "us-east:1", "a_b.c"]).unwrap();
+        assert_eq!(t, vec!["prod", "us-east:1", "a_b.c"]);
+        assert!(check_tags(&["has space"]).is_err());
+        assert!(check_tags(&[""]).is_err());
+        assert!(check_tags(&["x".repeat(51)]).is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert!(check_tags(&many).is_err());
+        let twenty_dupes: Vec<String> = (0..40).map(|i| format!("t{}", i % 20)).collect();
+        assert_eq!(check_tags(&twenty_dupes).unwrap().len(), 20);
+    }
+
+    #[test]
+    fn check_reports_the_field() {
+        let e = EnvironmentFields::check("ok", "", &["bad tag".into()]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("tags"));
+        let e = NewEnvironment::default().check().unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn filter_rejects_unknown_keys_and_types() {
+        assert_eq!(
+            EnvironmentFilter::parse(Some(r#"{"tags":["A"]}"#))
+                .unwrap()
+                .tags,
+            vec!["a"]
+        );
+        let e = EnvironmentFilter::parse(Some(r#"{"owner":"x"}"#)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("filter.owner"));
+        let e = EnvironmentFilter::parse(Some(r#"{"tags":"prod"}"#)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("filter.tags"));
+    }
+
+    #[test]
+    fn update_cannot_change_organization() {
+        let env = Environment {
+            id: Uuid::nil(),
+            name: "a".into(),
+            description: String::new(),
+            organization_id: Uuid::nil(),
+            owner: Uuid::nil(),
+            tags: vec![],
+            connection_count: 0,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        let upd = EnvironmentUpdate {
+            organization_id: Some(Uuid::now_v7()),
+            ..Default::default()
+        };
+        assert_eq!(
+            upd.apply(&env).unwrap_err().field.as_deref(),
+            Some("organization_id")
+        );
+        let upd = EnvironmentUpdate {
+            description: Some("new".into()),
+            ..Default::default()
+        };
+        let f = upd.apply(&env).unwrap();
+        assert_eq!((f.name.as_str(), f.description.as_str()), ("a", "new"));
+    }
+}

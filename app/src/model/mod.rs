@@ -1,0 +1,9 @@
+//! Wire types shared by the server and the browser, and the rules their values obey.
+
+pub mod assignment;
+pub mod audit;
+pub mod connection;
+pub mod credential;
+pub mod environment;
+pub mod list;
+pub mod user;

@@ -1,0 +1,232 @@
+//! Creating and editing a credential. The secret fields follow the type; they are write-only:
+//! an edit shows them empty, and leaving them empty keeps the stored secret.
+
+use crate::components::toast::use_toasts;
+use crate::error::ApiError;
+use crate::model::credential::{
+    check_credential_name, check_secret, Credential, CredentialType, CredentialUpdate,
+    NewCredential, Secret,
+};
+use crate::server_fns::connections::{create_credential, get_credential, update_credential};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+#[component]
+pub fn NewCredentialPage() -> impl IntoView {
+    view! {
+        <Title text="New credential" />
+        <h1>"New credential"</h1>
+        <CredentialForm existing=None />
+    }
+}
+
+#[component]
+pub fn EditCredentialPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    };
+    let cred = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_credential(id).await,
+            None => Err(ApiError::not_found("credential")),
+        }
+    });
+    view! {
+        <Title text="Edit credential" />
+        <h1>"Edit credential"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match cred.await {
+                    Ok(c) => view! { <CredentialForm existing=Some(c) /> }.into_any(),
+                    Err(e) => view! { <p class="error-banner" role="alert">{e.error}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Parses the custom type's "key=value" lines.
+fn custom_fields(text: &str) -> Secret {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+#[component]
+fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
+    let id = existing.as_ref().map(|c| c.id);
+    let editing = id.is_some();
+    let name = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+    );
+    let kind = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|c| c.kind)
+            .unwrap_or(CredentialType::Token),
+    );
+    let secret = RwSignal::new(Secret::new());
+    let custom = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let saving = RwSignal::new(false);
+    let original_kind = existing.as_ref().map(|c| c.kind);
+
+    let typed = move || -> Secret {
+        if kind.get() == CredentialType::Custom {
+            custom_fields(&custom.get())
+        } else {
+            secret
+                .get()
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect()
+        }
+    };
+    // On an edit with nothing typed and the same type, the stored secret is kept.
+    let keeps_secret = move || editing && typed().is_empty() && Some(kind.get()) == original_kind;
+    let check = move || -> Result<(), ApiError> {
+        check_credential_name(&name.get()).map_err(|m| ApiError::validation("name", m))?;
+        if !keeps_secret() {
+            check_secret(kind.get(), &typed())?;
+        }
+        Ok(())
+    };
+    let error = move || {
+        let local = check().err().filter(|_| touched.get());
+        local.or_else(|| server_error.get())
+    };
+    let error_for = move |f: &str| {
+        error()
+            .filter(|e| e.field.as_deref() == Some(f))
+            .map(|e| e.error)
+    };
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if check().is_err() {
+            return;
+        }
+        let new_secret = (!keeps_secret()).then(typed);
+        saving.set(true);
+        let navigate = navigate.clone();
+        let (n, k) = (name.get_untracked(), kind.get_untracked());
+        spawn_local(async move {
+            let result = match id {
+                None => {
+                    create_credential(NewCredential {
+                        name: Some(n),
+                        kind: Some(k.as_str().into()),
+                        secret: new_secret,
+                        organization_id: None,
+                    })
+                    .await
+                }
+                Some(id) => {
+                    update_credential(
+                        id,
+                        CredentialUpdate {
+                            name: Some(n),
+                            kind: Some(k.as_str().into()),
+                            secret: new_secret,
+                        },
+                    )
+                    .await
+                }
+            };
+            match result {
+                Ok(c) => {
+                    toasts.success(format!("Saved credential '{}'", c.name));
+                    navigate("/credentials", Default::default());
+                }
+                Err(e) => server_error.set(Some(e)),
+            }
+            saving.set(false);
+        });
+    };
+    let stored: Vec<String> = existing
+        .as_ref()
+        .map(|c| c.secret.keys().cloned().collect())
+        .unwrap_or_default();
+    view! {
+        <form class="form-card" on:submit=submit novalidate autocomplete="off">
+            {move || error().filter(|e| e.field.is_none()).map(|e| view! { <p class="error-banner" role="alert">{e.error}</p> })}
+            <div class="field">
+                <label for="cred-name">"Name"</label>
+                <input id="cred-name" required maxlength="255" prop:value=move || name.get()
+                    on:input=move |ev| { name.set(event_target_value(&ev)); touched.set(true); } />
+                <p class="field-error">{move || error_for("name")}</p>
+            </div>
+            <div class="field">
+                <label for="cred-type">"Type"</label>
+                <select id="cred-type" on:change=move |ev| {
+                    if let Some(t) = CredentialType::parse(&event_target_value(&ev)) {
+                        kind.set(t);
+                        secret.set(Secret::new());
+                    }
+                }>
+                    {CredentialType::ALL.iter().map(|t| view! {
+                        <option value=t.as_str() selected=move || kind.get() == *t>{t.as_str()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-error">{move || error_for("type")}</p>
+            </div>
+            {editing.then(|| view! {
+                <p class="field-help">{format!("Stored secret fields: {}. Leave the fields empty to keep them; anything typed replaces the whole secret.", stored.join(", "))}</p>
+            })}
+            {move || {
+                let k = kind.get();
+                if k == CredentialType::Custom {
+                    return view! {
+                        <div class="field">
+                            <label for="cred-custom">"Fields, one key=value per line"</label>
+                            <textarea id="cred-custom" rows="4" on:input=move |ev| { custom.set(event_target_value(&ev)); touched.set(true); }></textarea>
+                            <p class="field-error">{move || error().and_then(|e| e.field.filter(|f| f.starts_with("secret")).map(|_| e.error))}</p>
+                        </div>
+                    }.into_any();
+                }
+                k.fields().iter().map(|f| {
+                    let key = f.name;
+                    let input_id = format!("secret-{key}");
+                    let label = format!("{}{}", f.label, if f.required { "" } else { " (optional)" });
+                    let on_input = move |ev| {
+                        let v = event_target_value(&ev);
+                        secret.update(|s| { s.insert(key.to_string(), v); });
+                        touched.set(true);
+                    };
+                    let field = format!("secret.{key}");
+                    let err = move || error_for(&field);
+                    view! {
+                        <div class="field">
+                            <label for=input_id.clone()>{label}</label
+                            >{if f.multiline {
+                                view! { <textarea id=input_id rows="4" spellcheck="false" on:input=on_input></textarea> }.into_any()
+                            } else {
+                                view! { <input id=input_id type="password" autocomplete="new-password" on:input=on_input /> }.into_any()
+                            }}
+                            <p class="field-error">{err}</p>
+                        </div>
+                    }
+                }).collect_view().into_any()
+            }}
+            <div class="form-actions">
+                <a class="btn" href="/credentials">"Cancel"</a>
+                <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
+                    {if editing { "Save changes" } else { "Create credential" }}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,158 @@
+//! One environment: its details, its connections' health by status, and the transfer list that
+//! puts connections in it or takes them out.
+
+use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
+use crate::model::assignment::{AssignmentPatch, AssignmentQuery};
+use crate::model::connection::{ConnectionSort, StatusSummary};
+use crate::model::list::{Direction, ListQuery, Order};
+use crate::pages::audit::{history_resource, RecentHistory};
+use crate::server_fns::assignments::{
+    environment_connection_ids, list_environment_connections, patch_environment_connections,
+};
+use crate::server_fns::environments::get_environment;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use std::sync::Arc;
+use uuid::Uuid;
+
+fn side_query(side: Side, search: String, page: u32, page_size: u32) -> AssignmentQuery {
+    AssignmentQuery {
+        list: ListQuery {
+            page,
+            page_size,
+            search: Some(search).filter(|s| !s.trim().is_empty()),
+            order: Order {
+                field: ConnectionSort::Name,
+                direction: Direction::Asc,
+            },
+            org_id: None,
+        },
+        unassigned: side == Side::Available,
+        status: None,
+    }
+}
+
+fn source(env: Uuid) -> TransferSource {
+    TransferSource {
+        page: Arc::new(move |side, search, page, size| {
+            Box::pin(async move {
+                let p =
+                    list_environment_connections(env, side_query(side, search, page, size)).await?;
+                let items = p
+                    .connections
+                    .into_iter()
+                    .map(|c| TransferItem {
+                        id: c.id,
+                        detail: format!("{} · {}", c.kind, c.status.as_str()),
+                        label: c.name,
+                    })
+                    .collect();
+                Ok((items, p.total_count))
+            })
+        }),
+        all_ids: Arc::new(move |side, search| {
+            Box::pin(async move {
+                environment_connection_ids(env, side_query(side, search, 0, 1)).await
+            })
+        }),
+        save: Arc::new(move |add, remove| {
+            Box::pin(async move {
+                patch_environment_connections(env, AssignmentPatch { add, remove })
+                    .await
+                    .map(|_| ())
+            })
+        }),
+    }
+}
+
+#[component]
+pub fn StatusSummaryView(summary: StatusSummary) -> impl IntoView {
+    if summary.is_empty() {
+        return view! { <p class="field-help">"No connections yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="status-summary" aria-label="Connections by status">
+            {summary
+                .into_iter()
+                .map(|(status, n)| {
+                    let class = format!("badge status-{}", status.replace(' ', "-"));
+                    view! { <li><span class=class>{status}</span> " " {n}</li> }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn EnvironmentDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    };
+    let saved = RwSignal::new(0u32);
+    let env = Resource::new(
+        move || (id(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_environment(id).await,
+                None => Err(crate::error::ApiError::not_found("environment")),
+            }
+        },
+    );
+    let summary = Resource::new(
+        move || (id(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => list_environment_connections(
+                    id,
+                    side_query(Side::Assigned, String::new(), 0, 1),
+                )
+                .await
+                .map(|p| p.status_summary),
+                None => Ok(StatusSummary::new()),
+            }
+        },
+    );
+    let history = history_resource(id, saved.into());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match env.await {
+                    Err(e) => view! {
+                        <p class="error-banner" role="alert">{e.error}</p>
+                        <a href="/environments">"Back to environments"</a>
+                    }.into_any(),
+                    Ok(e) => {
+                        let tags = e.tags.iter().map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view();
+                        view! {
+                            <Title text=e.name.clone() />
+                            <div class="page-head">
+                                <div>
+                                    <p class="breadcrumb"><a href="/environments">"Environments"</a> " /"</p>
+                                    <h1>{e.name.clone()}</h1>
+                                </div>
+                                <a class="btn" href=format!("/environments/{}/edit", e.id)>"Edit"</a>
+                            </div>
+                            <p class="field-help">{e.description.clone()}</p>
+                            <p>{tags}</p>
+                            <section class="form-card wide">
+                                <h2>{format!("Connections ({})", e.connection_count)}</h2>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        summary.await.ok().map(|s| view! { <StatusSummaryView summary=s /> })
+                                    })}
+                                </Transition>
+                                <TransferList source=source(e.id) noun="connections" saved />
+                            </section>
+                            <RecentHistory events=history entity_id=e.id />
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

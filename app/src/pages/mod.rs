@@ -1,0 +1,160 @@
+//! The pages of the UI.
+
+pub mod audit;
+pub mod connection_form;
+pub mod connections;
+pub mod credential_form;
+pub mod credentials;
+pub mod environment_detail;
+pub mod environment_form;
+pub mod environments;
+pub mod layout;
+pub mod login;
+pub mod settings;
+
+use leptos::prelude::*;
+
+/// Where to go after signing in: only a local path, never another site. Only visible ASCII is
+/// accepted (browsers percent-encode the rest): the path goes into a Location header, which
+/// cannot carry anything else.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && p.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            p.to_string()
+        }
+        _ => "/environments".to_string(),
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A query string from name/value pairs, leaving out empty values.
+pub fn query_string(pairs: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// A list page's query as the URL carries it.
+pub fn raw_query(q: &leptos_router::params::ParamsMap) -> crate::model::list::RawListQuery {
+    crate::model::list::RawListQuery {
+        org_id: q.get("orgID"),
+        page: q.get("page"),
+        pagesize: q.get("pagesize"),
+        search: q.get("search"),
+        order: q.get("order"),
+        filter: q.get("filter"),
+    }
+}
+
+/// A list page's data: fetched for its query (or the query's error shown), again on `reload`.
+pub fn list_resource<Q, P, F, Fut>(
+    parsed: Memo<Result<Q, crate::error::ApiError>>,
+    reload: RwSignal<u32>,
+    fetch: F,
+) -> Resource<Result<P, crate::error::ApiError>>
+where
+    Q: Clone + PartialEq + Send + Sync + 'static,
+    P: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    F: Fn(Q) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<P, crate::error::ApiError>> + Send + 'static,
+{
+    Resource::new(
+        move || (parsed.get(), reload.get()),
+        move |(q, _)| async move {
+            match q {
+                Ok(q) => fetch(q).await,
+                Err(e) => Err(e),
+            }
+        },
+    )
+}
+
+/// A list page's URL for a query.
+pub fn list_href(path: &str, raw: crate::model::list::RawListQuery) -> String {
+    format!(
+        "{path}{}",
+        query_string(&[
+            ("orgID", raw.org_id),
+            ("search", raw.search),
+            ("filter", raw.filter),
+            ("order", raw.order),
+            ("pagesize", raw.pagesize),
+            ("page", raw.page),
+        ])
+    )
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+        r.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="centered">
+            <h1>"Page not found"</h1>
+            <p><a href="/environments">"Back to environments"</a></p>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next(Some("/settings")), "/settings");
+        assert_eq!(safe_next(Some("//evil.example")), "/environments");
+        assert_eq!(safe_next(Some("https://evil.example")), "/environments");
+        assert_eq!(safe_next(None), "/environments");
+        assert_eq!(
+            safe_next(Some("/environments?search=a%20b")),
+            "/environments?search=a%20b"
+        );
+        for bad in ["/x\u{7f}y", "/a\nLocation: //evil", "/a b", "/é"] {
+            assert_eq!(safe_next(Some(bad)), "/environments", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn query_strings_encode_and_skip_empty() {
+        assert_eq!(
+            query_string(&[
+                ("search", Some("a b&c".into())),
+                ("page", None),
+                ("order", Some(String::new()))
+            ]),
+            "?search=a%20b%26c"
+        );
+        assert_eq!(query_string(&[]), "");
+    }
+}

@@ -1,0 +1,115 @@
+//! Settings: the user's personal API tokens. A new token's secret is shown once, right after
+//! it is created; afterwards only its first characters are.
+
+use crate::components::confirm::ConfirmDialog;
+use crate::components::delete_flow::DeleteFlow;
+use crate::model::user::ApiToken;
+use crate::server_fns::tokens::{list_tokens, revoke_token, CreateToken};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use uuid::Uuid;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let reload = RwSignal::new(0u32);
+    let tokens = Resource::new(
+        move || (create.version().get(), reload.get()),
+        |_| list_tokens(),
+    );
+    let revoking = DeleteFlow::new("Revoked token", "revoke", reload, revoke_token);
+    let created = move || create.value().get().and_then(|r| r.ok());
+    let error = move || create.value().get().and_then(|r| r.err()).map(|e| e.error);
+
+    view! {
+        <Title text="Settings" />
+        <h1>"Settings"</h1>
+        <section class="form-card">
+            <h2>"API tokens"</h2>
+            <p class="field-help">
+                "Scripts and CI send a token as " <code>"Authorization: Bearer <token>"</code>
+                ". A token acts as you, with your permissions."
+            </p>
+            <ActionForm action=create>
+                <div class="inline-form">
+                    <label for="token-name">"Token name"</label>
+                    <input id="token-name" name="name" required maxlength="100" placeholder="ci-deploy" />
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
+                        "Create token"
+                    </button>
+                </div>
+                <p class="field-error" role="alert">{error}</p>
+            </ActionForm>
+            {move || {
+                created()
+                    .map(|c| {
+                        view! {
+                            <div class="secret-once" data-testid="new-token">
+                                <p>"Copy this token now: it will not be shown again."</p>
+                                <code class="secret">{c.secret}</code>
+                            </div>
+                        }
+                    })
+            }}
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty-state">"No tokens yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <TokenTable list on_revoke=move |id, name| revoking.ask(id, name) />
+                        }.into_any(),
+                        Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <ConfirmDialog
+            open=revoking.open
+            title=revoking.title("Revoke")
+            message=Signal::derive(|| "Scripts using this token stop working at once.".to_string())
+            confirm_label="Revoke token"
+            on_confirm=revoking.confirmed
+        />
+    }
+}
+
+#[component]
+fn TokenTable<F>(list: Vec<ApiToken>, on_revoke: F) -> impl IntoView
+where
+    F: Fn(Uuid, String) + Copy + Send + Sync + 'static,
+{
+    let fmt = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let rows = list
+        .into_iter()
+        .map(|t| {
+            let (id, name) = (t.id, t.name.clone());
+            view! {
+                <tr data-testid="token-row">
+                    <td>{t.name.clone()}</td>
+                    <td><code>{format!("{}…", t.prefix)}</code></td>
+                    <td>{fmt(&t.created_at)}</td>
+                    <td>{t.last_used_at.as_ref().map(fmt).unwrap_or_else(|| "never".into())}</td>
+                    <td>
+                        <button type="button" class="btn btn-small btn-danger-quiet" on:click=move |_| on_revoke(id, name.clone())>
+                            "Revoke"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Token"</th>
+                    <th scope="col">"Created"</th>
+                    <th scope="col">"Last used"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

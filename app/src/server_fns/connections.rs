@@ -1,0 +1,96 @@
+use crate::error::ApiError;
+use crate::model::connection::{Connection, ConnectionInput, ConnectionPage, ConnectionQuery};
+use crate::model::credential::{
+    Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
+};
+use leptos::prelude::*;
+use server_fn::codec::Json;
+use uuid::Uuid;
+
+#[server(prefix = "/fn", endpoint = "connections/list", input = Json)]
+pub async fn list_connections(query: ConnectionQuery) -> Result<ConnectionPage, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.list_connections(&actor, &query).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "connections/get")]
+pub async fn get_connection(id: Uuid) -> Result<Connection, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.get_connection(&actor, id).await
+    })
+    .await
+}
+
+/// Creates (no id) or updates (with id) a connection.
+#[server(prefix = "/fn", endpoint = "connections/save", input = Json)]
+pub async fn save_connection(
+    id: Option<Uuid>,
+    input: ConnectionInput,
+) -> Result<Connection, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        match id {
+            None => backend.create_connection(&actor, &input).await,
+            Some(id) => backend.update_connection(&actor, id, &input).await,
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "connections/delete")]
+pub async fn delete_connection(id: Uuid) -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.delete_connection(&actor, id).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "credentials/list", input = Json)]
+pub async fn list_credentials(query: CredentialQuery) -> Result<CredentialPage, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.list_credentials(&actor, &query).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "credentials/get")]
+pub async fn get_credential(id: Uuid) -> Result<Credential, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.get_credential(&actor, id).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "credentials/create", input = Json)]
+pub async fn create_credential(input: NewCredential) -> Result<Credential, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.create_credential(&actor, &input).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "credentials/update", input = Json)]
+pub async fn update_credential(id: Uuid, input: CredentialUpdate) -> Result<Credential, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.update_credential(&actor, id, &input).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "credentials/delete")]
+pub async fn delete_credential(id: Uuid, force: bool) -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.delete_credential(&actor, id, force).await
+    })
+    .await
+}

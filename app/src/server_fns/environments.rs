@@ -1,0 +1,82 @@
+use crate::error::ApiError;
+use crate::model::environment::{Environment, EnvironmentPage, EnvironmentQuery};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// JSON in: the query is nested, which URL form encoding cannot carry faithfully.
+#[server(prefix = "/fn", endpoint = "environments/list", input = server_fn::codec::Json)]
+pub async fn list_environments(query: EnvironmentQuery) -> Result<EnvironmentPage, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.list_environments(&actor, &query).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "environments/get")]
+pub async fn get_environment(id: Uuid) -> Result<Environment, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.get_environment(&actor, id).await
+    })
+    .await
+}
+
+/// Creates an environment from the form's fields; `tags` is the text of the tag field.
+#[server(prefix = "/fn", endpoint = "environments/create")]
+pub async fn create_environment(
+    name: String,
+    description: String,
+    tags: String,
+) -> Result<Environment, ApiError> {
+    super::ctx::respond(async move {
+        use crate::model::environment::{split_tag_input, NewEnvironment};
+        let (backend, actor) = super::ctx::actor().await?;
+        let input = NewEnvironment {
+            name: Some(name),
+            description: Some(description),
+            organization_id: None,
+            tags: Some(split_tag_input(&tags)),
+        };
+        let env = backend.create_environment(&actor, &input).await?;
+        if super::ctx::is_form_post() {
+            leptos_axum::redirect("/environments");
+        }
+        Ok(env)
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "environments/update")]
+pub async fn update_environment(
+    id: Uuid,
+    name: String,
+    description: String,
+    tags: String,
+) -> Result<Environment, ApiError> {
+    super::ctx::respond(async move {
+        use crate::model::environment::{split_tag_input, EnvironmentUpdate};
+        let (backend, actor) = super::ctx::actor().await?;
+        let input = EnvironmentUpdate {
+            name: Some(name),
+            description: Some(description),
+            tags: Some(split_tag_input(&tags)),
+            organization_id: None,
+        };
+        let env = backend.update_environment(&actor, id, &input).await?;
+        if super::ctx::is_form_post() {
+            leptos_axum::redirect("/environments");
+        }
+        Ok(env)
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "environments/delete")]
+pub async fn delete_environment(id: Uuid) -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.delete_environment(&actor, id).await
+    })
+    .await
+}

@@ -1,0 +1,67 @@
+//! Server functions: the browser's calls into the service layer. Each one is thin: it finds out
+//! who is asking (the session cookie) and hands over to the `Backend`. They live under `/fn/`,
+//! apart from the REST API under `/api/`.
+
+pub mod assignments;
+pub mod audit;
+pub mod auth;
+pub mod connections;
+pub mod environments;
+pub mod tokens;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ctx {
+    use crate::backend::{session_from_headers, Actor, SharedBackend};
+    use crate::error::ApiError;
+    use leptos::prelude::use_context;
+
+    pub fn backend() -> Result<SharedBackend, ApiError> {
+        use_context::<SharedBackend>().ok_or_else(ApiError::internal)
+    }
+
+    pub fn parts() -> Result<http::request::Parts, ApiError> {
+        use_context::<http::request::Parts>().ok_or_else(ApiError::internal)
+    }
+
+    /// The backend and the signed-in caller; 401 without a valid session.
+    pub async fn actor() -> Result<(SharedBackend, Actor), ApiError> {
+        let backend = backend()?;
+        let secret = session_from_headers(&parts()?.headers).ok_or_else(ApiError::unauthorized)?;
+        let actor = backend.actor_from_session(&secret).await?;
+        Ok((backend, actor))
+    }
+
+    /// Runs a server function's body and answers a failure with the status its code implies
+    /// (a taken name is a 409, not a 500). Plain form posts keep the redirect back to the form,
+    /// which carries the error in its URL.
+    pub async fn respond<T>(
+        body: impl std::future::Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        let result = body.await;
+        if let Err(e) = &result {
+            if !is_form_post() {
+                if let (Some(res), Ok(status)) = (
+                    use_context::<leptos_axum::ResponseOptions>(),
+                    http::StatusCode::from_u16(e.status()),
+                ) {
+                    res.set_status(status);
+                }
+            }
+        }
+        result
+    }
+
+    /// True for a plain HTML form post (no JavaScript yet): such callers get a redirect to a
+    /// page instead of data.
+    pub fn is_form_post() -> bool {
+        parts()
+            .ok()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
+            .unwrap_or(false)
+    }
+}

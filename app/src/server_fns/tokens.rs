@@ -1,0 +1,31 @@
+use crate::error::ApiError;
+use crate::model::user::{ApiToken, CreatedToken};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+#[server(prefix = "/fn", endpoint = "tokens/list")]
+pub async fn list_tokens() -> Result<Vec<ApiToken>, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.list_tokens(&actor).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "tokens/create")]
+pub async fn create_token(name: String) -> Result<CreatedToken, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.create_token(&actor, &name).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "tokens/revoke")]
+pub async fn revoke_token(id: Uuid) -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.revoke_token(&actor, id).await
+    })
+    .await
+}

@@ -1,0 +1,173 @@
+//! The command line. Every flag can also be set by the environment variable named beside it.
+
+use crate::secrets::KeySource;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "meshenv",
+    version,
+    about = "Group infrastructure connections into environments and share them with teams"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "MESHENV_DATABASE_URL",
+        default_value = "sqlite://data/meshenv.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// The key that encrypts credential secrets (64 hex digits or base64 of 32 bytes). Takes
+    /// precedence over the key file.
+    #[arg(
+        long,
+        env = "MESHENV_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<String>,
+    /// File holding the secret key; created with a new key (mode 0600) when missing.
+    #[arg(
+        long,
+        env = "MESHENV_SECRET_KEY_FILE",
+        default_value = "data/meshenv.key",
+        global = true
+    )]
+    pub secret_key_file: std::path::PathBuf,
+    /// Log filter, e.g. info, debug or meshenv=debug,tower_http=info.
+    #[arg(long, env = "MESHENV_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(Serve),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage the key that encrypts credential secrets.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+    /// Import connections.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SecretsCommand {
+    /// Re-encrypt every secret under a new key. With a key file, the file is replaced (the old
+    /// key is kept beside it as .old); with MESHENV_SECRET_KEY, the new key is printed and you
+    /// set it before the next start.
+    Rotate,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Register one kubernetes connection (with its credential) per context of a kubeconfig.
+    Kubeconfig {
+        /// The kubeconfig file.
+        file: std::path::PathBuf,
+        /// Organization name or id.
+        #[arg(long)]
+        org: String,
+        /// The user recorded as owner and in the audit log (default: the organization's first admin).
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "MESHENV_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Password of the first admin, used only when the database has no users yet; generated and
+    /// printed once if unset.
+    #[arg(long, env = "MESHENV_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Folder of the built site (the wasm, JavaScript and CSS).
+    #[arg(long, env = "MESHENV_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+impl Global {
+    pub fn key_source(&self) -> KeySource {
+        match self.secret_key.as_deref().filter(|k| !k.trim().is_empty()) {
+            Some(k) => KeySource::Inline(k.to_string()),
+            None => KeySource::File(self.secret_key_file.clone()),
+        }
+    }
+}
+
+impl Default for Serve {
+    fn default() -> Self {
+        Serve::parse_from_env()
+    }
+}
+
+impl Serve {
+    /// The serve options from the environment alone (for `meshenv` with no subcommand).
+    fn parse_from_env() -> Serve {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: Serve,
+        }
+        Only::parse_from(["meshenv"]).serve
+    }
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Member,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user (and the organization, if it does not exist yet).
+    Create {
+        /// Organization name or id.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// User name for signing in; defaults to the part of the email before '@'.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum, default_value = "member")]
+        role: RoleArg,
+        /// The password; generated and printed if unset.
+        #[arg(long, env = "MESHENV_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a personal API token and print it (only the token, on stdout).
+    Create {
+        /// User name or email.
+        #[arg(long)]
+        user: String,
+        /// A label to recognise the token by.
+        #[arg(long)]
+        name: String,
+    },
+}

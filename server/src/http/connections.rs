@@ -1,0 +1,129 @@
+//! `/api/connections`: thin handlers over the service layer.
+
+use super::error::{ApiResult, HttpError};
+use super::extract::{Caller, JsonBody, PathId, QueryParams};
+use super::AppState;
+use app::backend::ConnectionService;
+use app::error::ApiError;
+use app::model::connection::{
+    Connection, ConnectionInput, ConnectionPage, ConnectionQuery, KubeconfigImport, StatusChange,
+};
+use app::model::list::RawListQuery;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+
+/// List connections with counts by status over the whole filtered set.
+/// `filter`: `{"kind", "status", "credential_id", "environment_id"}`.
+#[utoipa::path(get, path = "/api/connections", tag = "connections", params(RawListQuery),
+    responses((status = 200, body = ConnectionPage), (status = 400, body = ApiError), (status = 401, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    QueryParams(raw): QueryParams<RawListQuery>,
+) -> ApiResult<Json<ConnectionPage>> {
+    let q = ConnectionQuery::parse(&raw)?;
+    Ok(Json(s.service.list_connections(&actor, &q).await?))
+}
+
+/// Register a connection (status `registered` unless given).
+#[utoipa::path(post, path = "/api/connections", tag = "connections", request_body = ConnectionInput,
+    responses((status = 201, body = Connection), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(input): JsonBody<ConnectionInput>,
+) -> ApiResult<impl IntoResponse> {
+    let c = s.service.create_connection(&actor, &input).await?;
+    let location = format!("/api/connections/{}", c.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(c)))
+}
+
+#[utoipa::path(get, path = "/api/connections/{id}", tag = "connections", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Connection), (status = 400, body = ApiError), (status = 404, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Connection>> {
+    Ok(Json(s.service.get_connection(&actor, id).await?))
+}
+
+/// Change a connection's fields; `"credential_id": null` detaches its credential.
+#[utoipa::path(put, path = "/api/connections/{id}", tag = "connections", params(("id" = uuid::Uuid, Path)),
+    request_body = ConnectionInput,
+    responses((status = 200, body = Connection), (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn update(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+    JsonBody(input): JsonBody<ConnectionInput>,
+) -> ApiResult<Json<Connection>> {
+    Ok(Json(s.service.update_connection(&actor, id, &input).await?))
+}
+
+/// Move a connection to another status, along the allowed transitions.
+#[utoipa::path(put, path = "/api/connections/{id}/status", tag = "connections", params(("id" = uuid::Uuid, Path)),
+    request_body = StatusChange,
+    responses((status = 200, body = Connection), (status = 400, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, description = "Not an allowed transition; the message lists the allowed targets", body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn set_status(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+    JsonBody(change): JsonBody<StatusChange>,
+) -> ApiResult<Json<Connection>> {
+    Ok(Json(
+        s.service
+            .set_connection_status(&actor, id, &change.status)
+            .await?,
+    ))
+}
+
+/// Delete a connection; it leaves every environment. Its credential stays.
+#[utoipa::path(delete, path = "/api/connections/{id}", tag = "connections", params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn delete(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+) -> Result<StatusCode, HttpError> {
+    s.service.delete_connection(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrgParam {
+    /// The organization; optional when the caller belongs to exactly one.
+    #[serde(rename = "orgID", alias = "orgId")]
+    #[param(rename = "orgID")]
+    org_id: Option<uuid::Uuid>,
+}
+
+/// Import a kubeconfig (its YAML as the body): one kubernetes connection and credential per
+/// context. Importing the same file again creates nothing new.
+#[utoipa::path(post, path = "/api/connections/import/kubeconfig", tag = "connections", params(OrgParam),
+    request_body(content = String, content_type = "application/yaml"),
+    responses((status = 200, body = KubeconfigImport), (status = 400, body = ApiError), (status = 403, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn import_kubeconfig(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    QueryParams(org): QueryParams<OrgParam>,
+    body: String,
+) -> ApiResult<Json<KubeconfigImport>> {
+    Ok(Json(
+        s.service
+            .import_kubeconfig(&actor, org.org_id, &body)
+            .await?,
+    ))
+}

@@ -1,0 +1,152 @@
+//! The HTTP surface: the REST API under /api, server functions under /fn, the server-rendered
+//! pages everywhere else, and the middleware around all of them.
+
+pub mod assignments;
+pub mod connections;
+pub mod credentials;
+pub mod environments;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod me;
+pub mod openapi;
+pub mod security;
+
+use crate::service::Service;
+use app::backend::SharedBackend;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted: room for batches of thousands of ids.
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub service: Arc<Service>,
+    pub leptos_options: LeptosOptions,
+}
+
+fn api_routes() -> Router<AppState> {
+    use axum::routing::get as g;
+    Router::new()
+        .route(
+            "/environments",
+            g(environments::list).post(environments::create),
+        )
+        .route(
+            "/environments/{id}",
+            g(environments::get)
+                .put(environments::update)
+                .delete(environments::delete),
+        )
+        .route(
+            "/environments/{id}/connections",
+            g(assignments::list).patch(assignments::patch),
+        )
+        .route(
+            "/environments/{id}/connections/transfer",
+            axum::routing::post(assignments::transfer),
+        )
+        .route(
+            "/environments/{id}/connections/{connection_id}",
+            axum::routing::post(assignments::add).delete(assignments::remove),
+        )
+        .route(
+            "/credentials",
+            g(credentials::list).post(credentials::create),
+        )
+        .route(
+            "/credentials/{id}",
+            g(credentials::get)
+                .put(credentials::update)
+                .delete(credentials::delete),
+        )
+        .route(
+            "/connections",
+            g(connections::list).post(connections::create),
+        )
+        .route(
+            "/connections/import/kubeconfig",
+            axum::routing::post(connections::import_kubeconfig),
+        )
+        .route(
+            "/connections/{id}",
+            g(connections::get)
+                .put(connections::update)
+                .delete(connections::delete),
+        )
+        .route(
+            "/connections/{id}/status",
+            axum::routing::put(connections::set_status),
+        )
+        .route("/events", g(events::list))
+        .route("/me", g(me::me))
+        .route("/openapi.json", g(openapi::openapi_json))
+        .fallback(error::api_not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+}
+
+pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
+    let backend: SharedBackend = service.clone();
+    let state = AppState {
+        service,
+        leptos_options: leptos_options.clone(),
+    };
+    let routes = generate_route_list(app::App);
+    let context = move || provide_context(backend.clone());
+    let request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/api", api_routes())
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .route(
+            "/fn/{*fn_name}",
+            axum::routing::post({
+                let context = context.clone();
+                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            })
+            .get({
+                let context = context.clone();
+                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            }),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(security::csrf))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+}

@@ -1,0 +1,62 @@
+//! The OpenAPI 3 description, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "meshenv", description = "Group infrastructure connections into environments and share them with teams."),
+    paths(
+        super::environments::list,
+        super::environments::create,
+        super::environments::get,
+        super::environments::update,
+        super::environments::delete,
+        super::assignments::list,
+        super::assignments::add,
+        super::assignments::remove,
+        super::assignments::patch,
+        super::assignments::transfer,
+        super::credentials::list,
+        super::credentials::create,
+        super::credentials::get,
+        super::credentials::update,
+        super::credentials::delete,
+        super::connections::list,
+        super::connections::create,
+        super::connections::get,
+        super::connections::update,
+        super::connections::set_status,
+        super::connections::delete,
+        super::connections::import_kubeconfig,
+        super::events::list,
+        super::me::me,
+    ),
+    components(schemas(app::error::ErrorCode)),
+    modifiers(&BearerAuth),
+    tags((name = "environments"), (name = "assignments"), (name = "connections"), (name = "credentials"), (name = "audit"), (name = "identity"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token (mshv_...) or the UI's session cookie",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

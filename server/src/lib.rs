@@ -1,0 +1,45 @@
+//! meshenv's server: configuration, storage, the service layer, the HTTP surface.
+// The views of the app nest deeply; without erase_components (release builds) their types
+// need more than the default query depth.
+#![recursion_limit = "512"]
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod jobs;
+pub mod secrets;
+pub mod service;
+pub mod store;
+
+use leptos::config::LeptosOptions;
+use service::Service;
+use std::future::Future;
+use std::sync::Arc;
+
+/// The Leptos options. Under cargo-leptos (watch, serve) its environment supplies extras such as
+/// the reload port; the site folder is always ours.
+pub fn leptos_options(site_root: &str) -> LeptosOptions {
+    let mut options = leptos::config::get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("meshenv").build());
+    options.output_name = "meshenv".into();
+    options.site_root = site_root.into();
+    options.site_pkg_dir = "pkg".into();
+    options
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    service: Arc<Service>,
+    options: LeptosOptions,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let jobs = tokio::spawn(jobs::run(service.clone()));
+    let app = http::router(service, options);
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    jobs.abort();
+    Ok(())
+}

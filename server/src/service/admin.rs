@@ -1,0 +1,144 @@
+//! Operator actions run from the command line with direct database access: the first admin,
+//! `meshenv user create` and `meshenv token create`.
+
+use super::passwords::{self, generate_password, PASSWORD_MIN};
+use super::{db_err, Service};
+use crate::db::is_unique_violation;
+use crate::store::users;
+use anyhow::{anyhow, bail, Context};
+use app::backend::TokenService;
+use app::model::user::Role;
+use uuid::Uuid;
+
+pub const DEFAULT_ORG: &str = "default";
+pub const ADMIN_NAME: &str = "admin";
+
+/// The account made on first start, with its password when meshenv generated it.
+pub struct FirstAdmin {
+    pub generated_password: Option<String>,
+}
+
+fn check_password(p: &str) -> anyhow::Result<()> {
+    if p.chars().count() < PASSWORD_MIN {
+        bail!("passwords are at least {PASSWORD_MIN} characters");
+    }
+    Ok(())
+}
+
+fn check_email(e: &str) -> anyhow::Result<()> {
+    let e = e.trim();
+    match e.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !e.contains(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        _ => bail!("'{e}' is not an email address"),
+    }
+}
+
+impl Service {
+    /// On a first start with no users, creates the organization "default" and its admin.
+    pub async fn ensure_first_admin(
+        &self,
+        password: Option<String>,
+    ) -> anyhow::Result<Option<FirstAdmin>> {
+        if users::count_users(&self.db.read).await? > 0 {
+            return Ok(None);
+        }
+        let generated = password.is_none().then(generate_password);
+        let password = password.or_else(|| generated.clone()).unwrap_or_default();
+        check_password(&password).context("MESHENV_ADMIN_PASSWORD")?;
+        self.create_user(
+            DEFAULT_ORG,
+            ADMIN_NAME,
+            "admin@localhost",
+            Role::Admin,
+            &password,
+        )
+        .await?;
+        Ok(Some(FirstAdmin {
+            generated_password: generated,
+        }))
+    }
+
+    /// Creates a user in an organization, creating the organization if it does not exist yet.
+    pub async fn create_user(
+        &self,
+        org: &str,
+        name: &str,
+        email: &str,
+        role: Role,
+        password: &str,
+    ) -> anyhow::Result<Uuid> {
+        let (org, name, email) = (org.trim(), name.trim(), email.trim());
+        if org.is_empty() || name.is_empty() {
+            bail!("organization and user name cannot be empty");
+        }
+        check_email(email)?;
+        check_password(password)?;
+        let hash = passwords::hash(password.to_string())
+            .await
+            .map_err(|e| anyhow!(e.error))?;
+        let mut tx = self.db.write.begin().await?;
+        let org_id = match users::find_org(&mut tx, org).await? {
+            Some(id) => id,
+            None => users::insert_org(&mut tx, org).await?,
+        };
+        let user = users::insert_user(&mut tx, name, email, &hash)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    anyhow!("a user named '{name}' or with email '{email}' already exists")
+                } else {
+                    e.into()
+                }
+            })?;
+        users::insert_membership(&mut tx, org_id, user, role).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// The organization (by name or id) and who acts in it from the command line: the named
+    /// user, or the organization's first admin.
+    pub async fn operator(
+        &self,
+        org: &str,
+        user: Option<&str>,
+    ) -> anyhow::Result<(Uuid, app::backend::Actor)> {
+        let mut conn = self.db.read.acquire().await?;
+        let org_id = users::find_org(&mut conn, org)
+            .await?
+            .ok_or_else(|| anyhow!("no organization '{org}'"))?;
+        let user_id = match user {
+            Some(u) => users::find_user_id(&self.db.read, u)
+                .await?
+                .ok_or_else(|| anyhow!("no user '{u}'"))?,
+            None => users::first_admin(&mut conn, org_id)
+                .await?
+                .ok_or_else(|| anyhow!("organization '{org}' has no admin"))?,
+        };
+        let actor = self
+            .actor_for(user_id, None)
+            .await
+            .map_err(|e| anyhow!(e.error))?;
+        Ok((org_id, actor))
+    }
+
+    /// Creates an API token for a user named by name or email; returns the secret.
+    pub async fn create_token_for(&self, user: &str, label: &str) -> anyhow::Result<String> {
+        let id = users::find_user_id(&self.db.read, user)
+            .await
+            .map_err(|e| anyhow!(db_err(e).error))?
+            .ok_or_else(|| anyhow!("no user '{user}'"))?;
+        let actor = self
+            .actor_for(id, None)
+            .await
+            .map_err(|e| anyhow!(e.error))?;
+        let created = self
+            .create_token(&actor, label)
+            .await
+            .map_err(|e| anyhow!(e.error))?;
+        Ok(created.secret)
+    }
+}

@@ -1,0 +1,317 @@
+//! Which connections an environment holds: single changes, atomic batches, transfers.
+
+use super::{db_err, record, require_admin, Change, Service};
+use crate::store::assignments as store;
+use crate::store::connections::{self as connections, Scope};
+use app::backend::{Actor, AssignmentService};
+use app::error::ApiError;
+use app::model::assignment::{
+    AssignmentPatch, AssignmentQuery, AssignmentResult, Transfer, TransferResult,
+};
+use app::model::connection::{ConnectionFilter, ConnectionPage};
+use app::model::environment::Environment;
+use async_trait::async_trait;
+use serde::Serialize;
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+/// What an assignment change did, for the audit log.
+#[derive(Serialize)]
+struct Mapping<'a> {
+    added: &'a [Uuid],
+    removed: &'a [Uuid],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to_environment: Option<Uuid>,
+}
+
+/// The connections on one side of an environment: in it, or (unassigned) not in it.
+fn side_scope<'a>(
+    org: Uuid,
+    filter: &'a ConnectionFilter,
+    environment: Uuid,
+    query: &'a AssignmentQuery,
+) -> Scope<'a> {
+    Scope {
+        org,
+        filter,
+        not_in_environment: query.unassigned.then_some(environment),
+        search: query.list.search.as_deref(),
+    }
+}
+
+impl Service {
+    /// The environment, visible and changeable by the caller.
+    async fn writable_environment(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Environment, ApiError> {
+        let env = crate::store::environments::get(db, id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| ApiError::not_found("environment"))?;
+        let role = super::role_in(actor, env.organization_id, "environment")?;
+        require_admin(role, "change which connections an environment holds")?;
+        Ok(env)
+    }
+
+    /// The organization of a visible environment, and the filter selecting one side of it.
+    async fn side_of(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        query: &AssignmentQuery,
+    ) -> Result<(Uuid, ConnectionFilter), ApiError> {
+        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let env = crate::store::environments::get(&mut conn, environment)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| ApiError::not_found("environment"))?;
+        super::role_in(actor, env.organization_id, "environment")?;
+        let filter = ConnectionFilter {
+            environment_id: (!query.unassigned).then_some(environment),
+            status: query.status,
+            ..Default::default()
+        };
+        Ok((env.organization_id, filter))
+    }
+
+    /// Fails, naming the first id that is not a connection of the organization.
+    async fn require_connections(
+        &self,
+        db: &mut AnyConnection,
+        org: Uuid,
+        ids: &[Uuid],
+        field: &str,
+    ) -> Result<(), ApiError> {
+        let found = store::existing(db, org, ids).await.map_err(db_err)?;
+        match ids.iter().position(|id| !found.contains(id)) {
+            None => Ok(()),
+            Some(i) => Err(ApiError::validation(
+                &format!("{field}[{i}]"),
+                format!("no connection {} in this organization", ids[i]),
+            )),
+        }
+    }
+
+    async fn record_mapping(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        env: &Environment,
+        verb: &str,
+        mapping: &Mapping<'_>,
+    ) -> Result<(), ApiError> {
+        let change = Change::other(
+            Some(env.organization_id),
+            verb,
+            "environment",
+            env.id,
+            &env.name,
+            None,
+            Some(mapping),
+        );
+        record(db, actor, change).await
+    }
+}
+
+#[async_trait]
+impl AssignmentService for Service {
+    async fn list_environment_connections(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        query: &AssignmentQuery,
+    ) -> Result<ConnectionPage, ApiError> {
+        let (org, filter) = self.side_of(actor, environment, query).await?;
+        self.connection_page(&side_scope(org, &filter, environment, query), &query.list)
+            .await
+    }
+
+    async fn environment_connection_ids(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        query: &AssignmentQuery,
+    ) -> Result<Vec<Uuid>, ApiError> {
+        let (org, filter) = self.side_of(actor, environment, query).await?;
+        let scope = side_scope(org, &filter, environment, query);
+        connections::ids(&self.db.read, &scope, app::model::assignment::BATCH_MAX)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn assign_connection(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        connection: Uuid,
+    ) -> Result<bool, ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let env = self
+            .writable_environment(&mut tx, actor, environment)
+            .await?;
+        let (c, _) = self.visible_connection(&mut tx, actor, connection).await?;
+        if c.organization_id != env.organization_id {
+            return Err(ApiError::not_found("connection"));
+        }
+        let added = store::add(&mut tx, environment, &[connection])
+            .await
+            .map_err(db_err)?;
+        if added > 0 {
+            let mapping = Mapping {
+                added: &[connection],
+                removed: &[],
+                to_environment: None,
+            };
+            self.record_mapping(&mut tx, actor, &env, "assign", &mapping)
+                .await?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(added > 0)
+    }
+
+    async fn unassign_connection(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        connection: Uuid,
+    ) -> Result<(), ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let env = self
+            .writable_environment(&mut tx, actor, environment)
+            .await?;
+        let removed = store::remove(&mut tx, environment, &[connection])
+            .await
+            .map_err(db_err)?;
+        if removed > 0 {
+            let mapping = Mapping {
+                added: &[],
+                removed: &[connection],
+                to_environment: None,
+            };
+            self.record_mapping(&mut tx, actor, &env, "unassign", &mapping)
+                .await?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn patch_environment_connections(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        patch: &AssignmentPatch,
+    ) -> Result<AssignmentResult, ApiError> {
+        let (add, remove) = patch.check()?;
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let env = self
+            .writable_environment(&mut tx, actor, environment)
+            .await?;
+        self.require_connections(&mut tx, env.organization_id, &add, "add")
+            .await?;
+        self.require_connections(&mut tx, env.organization_id, &remove, "remove")
+            .await?;
+        let added = store::add(&mut tx, environment, &add)
+            .await
+            .map_err(db_err)?;
+        let removed = store::remove(&mut tx, environment, &remove)
+            .await
+            .map_err(db_err)?;
+        if added + removed > 0 {
+            let mapping = Mapping {
+                added: &add,
+                removed: &remove,
+                to_environment: None,
+            };
+            self.record_mapping(&mut tx, actor, &env, "assignments", &mapping)
+                .await?;
+        }
+        let connection_count = store::count(&mut tx, environment).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(AssignmentResult {
+            added,
+            removed,
+            connection_count,
+        })
+    }
+
+    async fn transfer_connections(
+        &self,
+        actor: &Actor,
+        environment: Uuid,
+        transfer: &Transfer,
+    ) -> Result<TransferResult, ApiError> {
+        let to = transfer.to.ok_or_else(|| {
+            ApiError::validation("to", "name the environment to move the connections to")
+        })?;
+        if to == environment {
+            return Err(ApiError::validation(
+                "to",
+                "connections are already in this environment",
+            ));
+        }
+        let (ids, _) = AssignmentPatch {
+            add: transfer.connection_ids.clone(),
+            remove: Vec::new(),
+        }
+        .check()?;
+        if ids.is_empty() {
+            return Err(ApiError::validation(
+                "connection_ids",
+                "name at least one connection to move",
+            ));
+        }
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let from_env = self
+            .writable_environment(&mut tx, actor, environment)
+            .await?;
+        let to_env = self
+            .writable_environment(&mut tx, actor, to)
+            .await
+            .map_err(|e| {
+                if e.status() == 404 {
+                    e.with_field("to")
+                } else {
+                    e
+                }
+            })?;
+        if to_env.organization_id != from_env.organization_id {
+            return Err(ApiError::not_found("environment").with_field("to"));
+        }
+        let held = store::assigned(&mut tx, environment, &ids)
+            .await
+            .map_err(db_err)?;
+        if let Some(i) = ids.iter().position(|id| !held.contains(id)) {
+            return Err(ApiError::validation(
+                &format!("connection_ids[{i}]"),
+                format!(
+                    "connection {} is not in environment '{}'",
+                    ids[i], from_env.name
+                ),
+            ));
+        }
+        store::remove(&mut tx, environment, &ids)
+            .await
+            .map_err(db_err)?;
+        store::add(&mut tx, to, &ids).await.map_err(db_err)?;
+        let moved = Mapping {
+            added: &[],
+            removed: &ids,
+            to_environment: Some(to),
+        };
+        self.record_mapping(&mut tx, actor, &from_env, "transfer", &moved)
+            .await?;
+        let arrived = Mapping {
+            added: &ids,
+            removed: &[],
+            to_environment: None,
+        };
+        self.record_mapping(&mut tx, actor, &to_env, "transfer", &arrived)
+            .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(TransferResult {
+            moved: ids.len() as u64,
+        })
+    }
+}

@@ -1,0 +1,106 @@
+//! Sign-in, sessions and tokens as proof of identity.
+
+use super::passwords::{self, random_secret, secret_hash};
+use super::{db_err, Service};
+use crate::db::now_micros;
+use crate::store::{sessions, tokens, users};
+use app::backend::{Actor, AuthService, NewSession};
+use app::error::{ApiError, ErrorCode};
+use async_trait::async_trait;
+use uuid::Uuid;
+
+/// How long a session lasts.
+pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
+/// Token use is recorded at most this often, so busy scripts do not turn every read into a write.
+const TOKEN_TOUCH_EVERY_MICROS: i64 = 60 * 1_000_000;
+/// Every API token starts with this, so leaked ones are easy to find in logs and repositories.
+pub const TOKEN_PREFIX: &str = "mshv_";
+
+impl Service {
+    /// Deletes expired sessions; returns how many. Safe to run from several processes at once.
+    pub async fn purge_expired_sessions(&self) -> Result<u64, ApiError> {
+        sessions::delete_expired(&self.db.write)
+            .await
+            .map_err(db_err)
+    }
+
+    pub(crate) async fn actor_for(
+        &self,
+        user: Uuid,
+        token_id: Option<Uuid>,
+    ) -> Result<Actor, ApiError> {
+        let me = users::load_me(&self.db.read, user)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(Actor {
+            user: me,
+            token_id,
+            reason: None,
+        })
+    }
+}
+
+#[async_trait]
+impl AuthService for Service {
+    async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, ApiError> {
+        let row = users::find_login(&self.db.read, login)
+            .await
+            .map_err(db_err)?;
+        let ok = passwords::verify(
+            password.to_string(),
+            row.as_ref().map(|r| r.password_hash.clone()),
+        )
+        .await;
+        let Some(row) = row.filter(|_| ok) else {
+            tracing::info!("failed sign-in");
+            return Err(
+                ApiError::new(ErrorCode::Unauthorized, "wrong user name or password")
+                    .with_field("login"),
+            );
+        };
+        let secret = random_secret(32);
+        let expires = now_micros() + SESSION_TTL_SECS * 1_000_000;
+        sessions::insert(&self.db.write, &secret_hash(&secret), row.id, expires)
+            .await
+            .map_err(db_err)?;
+        Ok(NewSession {
+            secret,
+            max_age_secs: SESSION_TTL_SECS,
+        })
+    }
+
+    async fn sign_out(&self, session_secret: &str) -> Result<(), ApiError> {
+        sessions::delete(&self.db.write, &secret_hash(session_secret))
+            .await
+            .map_err(db_err)
+    }
+
+    async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError> {
+        let user = sessions::find_user(&self.db.read, &secret_hash(session_secret))
+            .await
+            .map_err(db_err)?
+            .ok_or_else(ApiError::unauthorized)?;
+        self.actor_for(user, None).await
+    }
+
+    async fn actor_from_token(&self, token: &str) -> Result<Actor, ApiError> {
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Err(ApiError::unauthorized());
+        }
+        let owner = tokens::find_live(&self.db.read, &secret_hash(token))
+            .await
+            .map_err(db_err)?
+            .ok_or_else(ApiError::unauthorized)?;
+        let now = now_micros();
+        if owner
+            .last_used_at
+            .is_none_or(|t| now - t > TOKEN_TOUCH_EVERY_MICROS)
+        {
+            tokens::touch(&self.db.write, owner.id, now)
+                .await
+                .map_err(db_err)?;
+        }
+        self.actor_for(owner.user_id, Some(owner.id)).await
+    }
+}

@@ -1,0 +1,320 @@
+//! Connections: their fields, their credential, and the lifecycle of their status.
+
+use super::{db_err, record, require_admin, resolve_org, role_in, Change, Service};
+use crate::db::{from_micros, now_micros};
+use crate::store::connections::{self as store, Scope};
+use crate::store::credentials;
+use app::backend::{Actor, ConnectionService};
+use app::error::{ApiError, ErrorCode};
+use app::model::connection::ConnectionSort;
+use app::model::connection::{
+    parse_status, Connection, ConnectionFields, ConnectionInput, ConnectionPage, ConnectionQuery,
+    ConnectionStatus, KubeconfigImport,
+};
+use app::model::list::ListQuery;
+use app::model::user::Role;
+use async_trait::async_trait;
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+impl Service {
+    pub(crate) async fn visible_connection(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Connection, Role), ApiError> {
+        let c = store::get(db, id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| ApiError::not_found("connection"))?;
+        let role = role_in(actor, c.organization_id, "connection")?;
+        Ok((c, role))
+    }
+
+    /// A credential to attach must exist in the same organization.
+    async fn check_credential(
+        &self,
+        db: &mut AnyConnection,
+        org: Uuid,
+        id: Option<Uuid>,
+    ) -> Result<(), ApiError> {
+        let Some(id) = id else { return Ok(()) };
+        match credentials::get(db, id).await.map_err(db_err)? {
+            Some(s) if s.credential.organization_id == org => Ok(()),
+            _ => Err(ApiError::validation(
+                "credential_id",
+                format!("no credential {id} in this organization"),
+            )),
+        }
+    }
+
+    /// The connection with its environments, as answers show it.
+    async fn with_environments(&self, mut c: Connection) -> Result<Connection, ApiError> {
+        store::attach_environments(&self.db.read, std::slice::from_mut(&mut c))
+            .await
+            .map_err(db_err)?;
+        Ok(c)
+    }
+
+    /// A page of connections with the status counts of the whole scope, which sum to its total.
+    pub(crate) async fn connection_page(
+        &self,
+        scope: &Scope<'_>,
+        list: &ListQuery<ConnectionSort>,
+    ) -> Result<ConnectionPage, ApiError> {
+        let (connections, status_summary) = store::list(&self.db.read, scope, list)
+            .await
+            .map_err(db_err)?;
+        Ok(ConnectionPage {
+            page: list.page,
+            page_size: list.page_size,
+            total_count: status_summary.values().sum(),
+            status_summary,
+            connections,
+        })
+    }
+
+    /// The stored connection as answers show it (credential name and environments filled in).
+    async fn reload_connection(&self, id: Uuid) -> Result<Connection, ApiError> {
+        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let c = store::get(&mut conn, id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| ApiError::not_found("connection"))?;
+        drop(conn);
+        self.with_environments(c).await
+    }
+
+    pub(crate) async fn insert_connection(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        c: &Connection,
+        import_key: Option<&str>,
+    ) -> Result<(), ApiError> {
+        store::insert(db, c, import_key).await.map_err(db_err)?;
+        record(
+            db,
+            actor,
+            Change::created(Some(c.organization_id), "connection", c.id, &c.name, c),
+        )
+        .await
+    }
+}
+
+fn transition_refused(from: ConnectionStatus, to: ConnectionStatus) -> ApiError {
+    let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+    let allowed = if allowed.is_empty() {
+        "none".to_string()
+    } else {
+        allowed.join(", ")
+    };
+    ApiError::new(
+        ErrorCode::Conflict,
+        format!(
+            "a {} connection cannot become {}; allowed: {allowed}",
+            from.as_str(),
+            to.as_str()
+        ),
+    )
+    .with_field("status")
+}
+
+#[async_trait]
+impl ConnectionService for Service {
+    async fn list_connections(
+        &self,
+        actor: &Actor,
+        query: &ConnectionQuery,
+    ) -> Result<ConnectionPage, ApiError> {
+        let (org, _) = resolve_org(actor, query.list.org_id)?;
+        let scope = Scope {
+            org,
+            filter: &query.filter,
+            not_in_environment: None,
+            search: query.list.search.as_deref(),
+        };
+        self.connection_page(&scope, &query.list).await
+    }
+
+    async fn get_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {
+        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let (c, _) = self.visible_connection(&mut conn, actor, id).await?;
+        drop(conn);
+        self.with_environments(c).await
+    }
+
+    async fn create_connection(
+        &self,
+        actor: &Actor,
+        input: &ConnectionInput,
+    ) -> Result<Connection, ApiError> {
+        let (org, role) =
+            resolve_org(actor, input.organization_id).map_err(super::body_org_field)?;
+        require_admin(role, "register connections")?;
+        let f = ConnectionFields::check(
+            input.name.as_deref().unwrap_or(""),
+            input.kind.as_deref().unwrap_or(""),
+            input.kind_type.as_deref().unwrap_or(""),
+            input.sub_type.as_deref().unwrap_or(""),
+            input.url.as_deref().unwrap_or(""),
+            input.metadata.as_ref().unwrap_or(&serde_json::Map::new()),
+        )?;
+        let status = match input.status.as_deref() {
+            None | Some("") => ConnectionStatus::Registered,
+            Some(s) => parse_status(s, "status")?,
+        };
+        if status == ConnectionStatus::Deleted {
+            return Err(ApiError::validation(
+                "status",
+                "a connection cannot be registered as deleted",
+            ));
+        }
+        let now = from_micros(now_micros());
+        let c = Connection {
+            id: Uuid::now_v7(),
+            organization_id: org,
+            name: f.name,
+            kind: f.kind,
+            kind_type: f.kind_type,
+            sub_type: f.sub_type,
+            url: f.url,
+            status,
+            metadata: f.metadata,
+            credential_id: input.credential_id.flatten(),
+            credential_name: None,
+            environments: Vec::new(),
+            owner: actor.user.id,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        self.check_credential(&mut tx, org, c.credential_id).await?;
+        self.insert_connection(&mut tx, actor, &c, None).await?;
+        tx.commit().await.map_err(db_err)?;
+        self.reload_connection(c.id).await
+    }
+
+    async fn update_connection(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &ConnectionInput,
+    ) -> Result<Connection, ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let (before, role) = self.visible_connection(&mut tx, actor, id).await?;
+        require_admin(role, "change connections")?;
+        if input
+            .organization_id
+            .is_some_and(|o| o != before.organization_id)
+        {
+            return Err(ApiError::validation(
+                "organization_id",
+                "a connection cannot move to another organization",
+            ));
+        }
+        if input
+            .status
+            .as_deref()
+            .is_some_and(|s| ConnectionStatus::parse(s) != Some(before.status))
+        {
+            return Err(ApiError::validation(
+                "status",
+                "change the status with PUT /api/connections/{id}/status",
+            ));
+        }
+        let f = ConnectionFields::check(
+            input.name.as_deref().unwrap_or(&before.name),
+            input.kind.as_deref().unwrap_or(&before.kind),
+            input.kind_type.as_deref().unwrap_or(&before.kind_type),
+            input.sub_type.as_deref().unwrap_or(&before.sub_type),
+            input.url.as_deref().unwrap_or(&before.url),
+            input.metadata.as_ref().unwrap_or(&before.metadata),
+        )?;
+        let credential_id = input.credential_id.unwrap_or(before.credential_id);
+        self.check_credential(&mut tx, before.organization_id, credential_id)
+            .await?;
+        let after = Connection {
+            name: f.name,
+            kind: f.kind,
+            kind_type: f.kind_type,
+            sub_type: f.sub_type,
+            url: f.url,
+            metadata: f.metadata,
+            credential_id,
+            updated_at: from_micros(now_micros()),
+            ..before.clone()
+        };
+        store::update(&mut tx, &after).await.map_err(db_err)?;
+        let org = Some(after.organization_id);
+        record(
+            &mut tx,
+            actor,
+            Change::updated(org, "connection", id, &after.name, &before, &after),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        self.reload_connection(id).await
+    }
+
+    async fn set_connection_status(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        status: &str,
+    ) -> Result<Connection, ApiError> {
+        let to = parse_status(status, "status")?;
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let (before, role) = self.visible_connection(&mut tx, actor, id).await?;
+        require_admin(role, "change a connection's status")?;
+        if !before.status.can_move_to(to) {
+            return Err(transition_refused(before.status, to));
+        }
+        let after = Connection {
+            status: to,
+            updated_at: from_micros(now_micros()),
+            ..before.clone()
+        };
+        store::update(&mut tx, &after).await.map_err(db_err)?;
+        let org = Some(after.organization_id);
+        let change = Change::other(
+            org,
+            "status",
+            "connection",
+            id,
+            &after.name,
+            Some(&before),
+            Some(&after),
+        );
+        record(&mut tx, actor, change).await?;
+        tx.commit().await.map_err(db_err)?;
+        self.with_environments(after).await
+    }
+
+    async fn delete_connection(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let (before, role) = self.visible_connection(&mut tx, actor, id).await?;
+        require_admin(role, "delete connections")?;
+        store::delete(&mut tx, id).await.map_err(db_err)?;
+        let org = Some(before.organization_id);
+        record(
+            &mut tx,
+            actor,
+            Change::deleted(org, "connection", id, &before.name, &before),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn import_kubeconfig(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        yaml: &str,
+    ) -> Result<KubeconfigImport, ApiError> {
+        let (org, role) = resolve_org(actor, org)?;
+        require_admin(role, "import connections")?;
+        self.import_kubeconfig_into(actor, org, yaml).await
+    }
+}

@@ -1,0 +1,257 @@
+//! Credentials: validation of their secrets, sealing, masking, and guarded deletion.
+
+use super::{db_err, record, require_admin, resolve_org, role_in, Change, Service};
+use crate::db::{from_micros, now_micros};
+use crate::store::credentials::{self as store, Sealed};
+use anyhow::{anyhow, bail};
+use app::backend::{Actor, CredentialService};
+use app::error::{ApiError, ErrorCode};
+use app::model::credential::{
+    check_credential_name, check_secret, parse_type, Credential, CredentialPage, CredentialQuery,
+    CredentialUpdate, NewCredential, Secret,
+};
+use async_trait::async_trait;
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+impl Service {
+    pub(crate) fn seal_credential(&self, mut credential: Credential, secret: &Secret) -> Sealed {
+        let plaintext = serde_json::to_vec(secret).unwrap_or_default();
+        let ciphertext = self.keys.seal(credential.id, &plaintext);
+        credential.secret = Credential::mask(secret.keys().cloned());
+        Sealed {
+            credential,
+            ciphertext,
+            key_id: self.keys.key_id().to_string(),
+        }
+    }
+
+    /// The plaintext secret of a credential, for the server's own use (probes, imports); it
+    /// never leaves the server.
+    pub fn open_secret(&self, sealed: &Sealed) -> Result<Secret, ApiError> {
+        let bytes = self
+            .keys
+            .open(&sealed.key_id, sealed.credential.id, &sealed.ciphertext)
+            .map_err(|e| {
+                tracing::error!(credential = %sealed.credential.id, error = %e, "cannot open a credential secret");
+                ApiError::internal()
+            })?;
+        serde_json::from_slice(&bytes).map_err(|_| ApiError::internal())
+    }
+
+    pub(crate) async fn visible_credential(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Sealed, app::model::user::Role), ApiError> {
+        let sealed = store::get(db, id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| ApiError::not_found("credential"))?;
+        let role = role_in(actor, sealed.credential.organization_id, "credential")?;
+        Ok((sealed, role))
+    }
+
+    /// Checks at start that the configured key opens the stored secrets, so a wrong or missing
+    /// key fails loudly instead of producing garbage later.
+    pub async fn verify_secrets(&self) -> anyhow::Result<()> {
+        let ids = store::key_ids(&self.db.read).await?;
+        if let Some(other) = ids.iter().find(|k| *k != self.keys.key_id()) {
+            bail!(
+                "stored credentials are encrypted with key {other}, but the configured key is {}: \
+                 set MESHENV_SECRET_KEY or MESHENV_SECRET_KEY_FILE to the key this database was used with",
+                self.keys.key_id()
+            );
+        }
+        let mut conn = self.db.read.acquire().await?;
+        if let Some((id, key_id, ct)) = store::all_sealed(&mut conn).await?.into_iter().next() {
+            self.keys.open(&key_id, id, &ct).map_err(|e| {
+                anyhow!("credential {id} does not decrypt with the configured key: {e}")
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Re-encrypts every secret under `new` in one transaction; returns how many.
+    pub async fn rotate_secrets(&self, new: &crate::secrets::Keyring) -> anyhow::Result<usize> {
+        let mut tx = self.db.write.begin().await?;
+        let all = store::all_sealed(&mut tx).await?;
+        for (id, key_id, ct) in &all {
+            let plain = self.keys.open(key_id, *id, ct)?;
+            store::reseal(&mut tx, *id, new.key_id(), &new.seal(*id, &plain)).await?;
+        }
+        tx.commit().await?;
+        Ok(all.len())
+    }
+}
+
+fn in_use(users: &[(Uuid, String)]) -> ApiError {
+    let names: Vec<&str> = users.iter().take(20).map(|(_, n)| n.as_str()).collect();
+    let more = users.len().saturating_sub(names.len());
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    ApiError::new(
+        ErrorCode::Conflict,
+        format!(
+            "the credential is used by {} connection(s): {}{tail}; detach it from them first, or delete with ?force=true to detach it",
+            users.len(),
+            names.join(", ")
+        ),
+    )
+}
+
+#[async_trait]
+impl CredentialService for Service {
+    async fn list_credentials(
+        &self,
+        actor: &Actor,
+        query: &CredentialQuery,
+    ) -> Result<CredentialPage, ApiError> {
+        let (org, _) = resolve_org(actor, query.list.org_id)?;
+        let (credentials, total_count) = store::list(&self.db.read, org, query)
+            .await
+            .map_err(db_err)?;
+        Ok(CredentialPage {
+            page: query.list.page,
+            page_size: query.list.page_size,
+            total_count,
+            credentials,
+        })
+    }
+
+    async fn get_credential(&self, actor: &Actor, id: Uuid) -> Result<Credential, ApiError> {
+        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        Ok(self
+            .visible_credential(&mut conn, actor, id)
+            .await?
+            .0
+            .credential)
+    }
+
+    async fn create_credential(
+        &self,
+        actor: &Actor,
+        input: &NewCredential,
+    ) -> Result<Credential, ApiError> {
+        let (org, role) =
+            resolve_org(actor, input.organization_id).map_err(super::body_org_field)?;
+        require_admin(role, "create credentials")?;
+        let name = check_credential_name(input.name.as_deref().unwrap_or(""))
+            .map_err(|m| ApiError::validation("name", m))?;
+        let kind = parse_type(input.kind.as_deref(), "type")?;
+        let secret = check_secret(kind, input.secret.as_ref().unwrap_or(&Secret::new()))?;
+        let now = from_micros(now_micros());
+        let sealed = self.seal_credential(
+            Credential {
+                id: Uuid::now_v7(),
+                organization_id: org,
+                name,
+                kind,
+                secret: Secret::new(),
+                owner: actor.user.id,
+                connection_count: 0,
+                created_at: now,
+                updated_at: now,
+            },
+            &secret,
+        );
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        store::insert(&mut tx, &sealed).await.map_err(db_err)?;
+        let c = &sealed.credential;
+        record(
+            &mut tx,
+            actor,
+            Change::created(Some(org), "credential", c.id, &c.name, c),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(sealed.credential)
+    }
+
+    async fn update_credential(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &CredentialUpdate,
+    ) -> Result<Credential, ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let (current, role) = self.visible_credential(&mut tx, actor, id).await?;
+        require_admin(role, "change credentials")?;
+        let before = current.credential.clone();
+        let name = check_credential_name(input.name.as_deref().unwrap_or(&before.name))
+            .map_err(|m| ApiError::validation("name", m))?;
+        let kind = match &input.kind {
+            Some(k) => parse_type(Some(k), "type")?,
+            None => before.kind,
+        };
+        let secret = match &input.secret {
+            Some(s) => check_secret(kind, s)?,
+            None if kind != before.kind => {
+                return Err(ApiError::validation(
+                    "secret",
+                    "changing the type needs a new secret",
+                ));
+            }
+            None => self.open_secret(&current)?,
+        };
+        let sealed = self.seal_credential(
+            Credential {
+                name,
+                kind,
+                updated_at: from_micros(now_micros()),
+                ..before.clone()
+            },
+            &secret,
+        );
+        store::update(&mut tx, &sealed).await.map_err(db_err)?;
+        let c = &sealed.credential;
+        record(
+            &mut tx,
+            actor,
+            Change::updated(
+                Some(c.organization_id),
+                "credential",
+                id,
+                &c.name,
+                &before,
+                c,
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(sealed.credential)
+    }
+
+    async fn delete_credential(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let (current, role) = self.visible_credential(&mut tx, actor, id).await?;
+        require_admin(role, "delete credentials")?;
+        let users = store::users_of(&mut tx, id).await.map_err(db_err)?;
+        if !users.is_empty() {
+            if !force {
+                return Err(in_use(&users));
+            }
+            store::detach(&mut tx, id, now_micros())
+                .await
+                .map_err(db_err)?;
+        }
+        store::delete(&mut tx, id).await.map_err(db_err)?;
+        let c = &current.credential;
+        record(
+            &mut tx,
+            actor,
+            Change::deleted(Some(c.organization_id), "credential", id, &c.name, c),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+}

@@ -1,0 +1,155 @@
+//! The service layer: the one place that owns meshenv's rules (validation, permissions,
+//! lifecycle, audit). It implements the `app::backend` traits; REST handlers and server
+//! functions both call it and hold no rules of their own.
+
+mod admin;
+mod assignments;
+mod audit;
+mod auth;
+mod connections;
+mod credentials;
+mod environments;
+mod kubeconfig;
+mod passwords;
+mod tokens;
+
+pub use admin::FirstAdmin;
+pub use passwords::generate_password;
+
+use crate::db::Db;
+use crate::secrets::Keyring;
+use app::backend::Actor;
+use app::error::{ApiError, ErrorCode};
+use app::model::user::Role;
+use uuid::Uuid;
+
+pub struct Service {
+    pub db: Db,
+    /// Seals and opens credential secrets.
+    pub keys: Keyring,
+}
+
+impl Service {
+    pub fn new(db: Db, keys: Keyring) -> Self {
+        Service { db, keys }
+    }
+}
+
+/// Maps a database failure. A broken constraint means something changed at the same time (the
+/// service checked before writing): a 409 to retry. Anything else is logged in full and answered
+/// with an opaque 500.
+pub(crate) fn db_err(e: sqlx::Error) -> ApiError {
+    if crate::db::is_integrity_violation(&e) {
+        tracing::info!(error = %e, "write refused by a constraint: a concurrent change");
+        return ApiError::new(
+            ErrorCode::Conflict,
+            "something this change depends on was changed or removed at the same time; reload and try again",
+        );
+    }
+    tracing::error!(error = %e, "database error");
+    ApiError::internal()
+}
+
+/// The organization a request acts in: the one named, which the caller must belong to, or the
+/// caller's only one. An organization the caller is not in is reported as not found.
+pub(crate) fn resolve_org(actor: &Actor, org: Option<Uuid>) -> Result<(Uuid, Role), ApiError> {
+    let orgs = &actor.user.organizations;
+    match org {
+        Some(id) => actor
+            .user
+            .membership(id)
+            .map(|m| (m.id, m.role))
+            .ok_or_else(|| ApiError::not_found("organization")),
+        None => match orgs.as_slice() {
+            [only] => Ok((only.id, only.role)),
+            [] => Err(ApiError::forbidden("you do not belong to any organization")),
+            many => Err(ApiError::parameter(
+                "orgID",
+                format!(
+                    "you belong to {} organizations: say which one with orgID",
+                    many.len()
+                ),
+            )),
+        },
+    }
+}
+
+/// In a request body the organization is the `organization_id` field, not the `orgID` parameter.
+pub(crate) fn body_org_field(e: ApiError) -> ApiError {
+    if e.field.as_deref() == Some("orgID") {
+        e.with_field("organization_id")
+    } else {
+        e
+    }
+}
+
+/// The caller's role in an organization, or not-found when they have none there: objects of
+/// other organizations must be indistinguishable from objects that do not exist.
+pub(crate) fn role_in(actor: &Actor, org: Uuid, what: &str) -> Result<Role, ApiError> {
+    actor
+        .user
+        .membership(org)
+        .map(|m| m.role)
+        .ok_or_else(|| ApiError::not_found(what))
+}
+
+/// Shorthand for writing an audit record inside a service transaction.
+pub(crate) use audit::{record, Change};
+
+pub(crate) fn require_admin(role: Role, doing: &str) -> Result<(), ApiError> {
+    match role {
+        Role::Admin => Ok(()),
+        Role::Member => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!("only organization admins can {doing}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::user::{Me, OrgMembership};
+
+    fn actor(orgs: &[(Uuid, Role)]) -> Actor {
+        Actor {
+            user: Me {
+                id: Uuid::now_v7(),
+                name: "u".into(),
+                email: "u@x".into(),
+                organizations: orgs
+                    .iter()
+                    .map(|(id, role)| OrgMembership {
+                        id: *id,
+                        name: "o".into(),
+                        role: *role,
+                    })
+                    .collect(),
+            },
+            token_id: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn org_is_implied_only_for_a_single_membership() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(resolve_org(&actor(&[(a, Role::Admin)]), None).unwrap().0, a);
+        let two = actor(&[(a, Role::Admin), (b, Role::Member)]);
+        assert_eq!(resolve_org(&two, None).unwrap_err().status(), 400);
+        assert_eq!(resolve_org(&two, Some(b)).unwrap(), (b, Role::Member));
+        assert_eq!(
+            resolve_org(&two, Some(Uuid::now_v7()))
+                .unwrap_err()
+                .status(),
+            404
+        );
+        assert_eq!(resolve_org(&actor(&[]), None).unwrap_err().status(), 403);
+    }
+
+    #[test]
+    fn only_admins_write() {
+        assert!(require_admin(Role::Admin, "x").is_ok());
+        assert_eq!(require_admin(Role::Member, "x").unwrap_err().status(), 403);
+    }
+}

@@ -1,0 +1,123 @@
+//! The audit log: one row per change, written in the same transaction as the change.
+
+use crate::db::now_micros;
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+/// One change, as recorded.
+pub struct Event<'a> {
+    pub organization_id: Option<Uuid>,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_token_id: Option<Uuid>,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<Uuid>,
+    pub entity_name: Option<&'a str>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<&'a str>,
+}
+
+pub async fn insert(db: &mut AnyConnection, e: &Event<'_>) -> Result<(), sqlx::Error> {
+    let opt = |u: Option<Uuid>| u.map(|u| u.to_string());
+    sqlx::query(
+        "INSERT INTO audit_events (id, occurred_at, organization_id, actor_user_id, actor_token_id, action, \
+         entity_type, entity_id, entity_name, before_json, after_json, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(now_micros())
+    .bind(opt(e.organization_id))
+    .bind(opt(e.actor_user_id))
+    .bind(opt(e.actor_token_id))
+    .bind(e.action.to_string())
+    .bind(e.entity_type.to_string())
+    .bind(opt(e.entity_id))
+    .bind(e.entity_name.map(str::to_string))
+    .bind(e.before.as_ref().map(|v| v.to_string()))
+    .bind(e.after.as_ref().map(|v| v.to_string()))
+    .bind(e.reason.map(str::to_string))
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+fn event(r: &sqlx::any::AnyRow) -> Result<app::model::audit::AuditEvent, sqlx::Error> {
+    use sqlx::Row;
+    let opt_id = |col: &str| -> Result<Option<Uuid>, sqlx::Error> {
+        Ok(r.try_get::<Option<String>, _>(col)?
+            .and_then(|s| Uuid::parse_str(&s).ok()))
+    };
+    let json = |col: &str| -> Result<Option<serde_json::Value>, sqlx::Error> {
+        Ok(r.try_get::<Option<String>, _>(col)?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    };
+    Ok(app::model::audit::AuditEvent {
+        id: super::uuid_col(r, "id")?,
+        time: crate::db::from_micros(r.try_get("occurred_at")?),
+        actor: app::model::audit::AuditActor {
+            user_id: opt_id("actor_user_id")?,
+            user_name: r.try_get("actor_name")?,
+            token_id: opt_id("actor_token_id")?,
+        },
+        organization_id: opt_id("organization_id")?,
+        action: r.try_get("action")?,
+        entity_type: r.try_get("entity_type")?,
+        entity_id: opt_id("entity_id")?,
+        entity_name: r.try_get("entity_name")?,
+        before: json("before_json")?,
+        after: json("after_json")?,
+        reason: r.try_get("reason")?,
+    })
+}
+
+fn filtered(select: &str, org: Uuid, q: &app::model::audit::EventQuery) -> super::Sql {
+    let f = &q.filter;
+    let mut sql = super::Sql::new(select);
+    sql.push(" FROM audit_events WHERE organization_id = ")
+        .bind(org);
+    if let Some(t) = &f.entity_type {
+        sql.push(" AND entity_type = ").bind(t.as_str());
+    }
+    if let Some(id) = f.entity_id {
+        sql.push(" AND entity_id = ").bind(id);
+    }
+    if let Some(id) = f.actor_id {
+        sql.push(" AND actor_user_id = ").bind(id);
+    }
+    if let Some(a) = &f.action {
+        sql.push(" AND action = ").bind(a.as_str());
+    }
+    if let Some(t) = f.since {
+        sql.push(" AND occurred_at >= ").bind(t.timestamp_micros());
+    }
+    if let Some(t) = f.until {
+        sql.push(" AND occurred_at <= ").bind(t.timestamp_micros());
+    }
+    sql
+}
+
+/// One page of an organization's events, newest first unless asked otherwise, and their count.
+pub async fn list(
+    db: &sqlx::AnyPool,
+    org: Uuid,
+    q: &app::model::audit::EventQuery,
+) -> Result<(Vec<app::model::audit::AuditEvent>, u64), sqlx::Error> {
+    let mut page = filtered(
+        "SELECT id, occurred_at, organization_id, actor_user_id, actor_token_id, action, entity_type, entity_id, \
+         entity_name, before_json, after_json, reason, \
+         (SELECT name FROM users u WHERE u.id = audit_events.actor_user_id) AS actor_name",
+        org,
+        q,
+    );
+    page.order_page("occurred_at", &q.list);
+    let items = page
+        .query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(event)
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = filtered("SELECT COUNT(*) AS n", org, q).count(db).await?;
+    Ok((items, total))
+}

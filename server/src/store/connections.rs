@@ -1,0 +1,254 @@
+//! Connections, and which environments each is in.
+
+use super::{uuid_col, Sql};
+use crate::db::{from_micros, like_pattern};
+use app::model::connection::{
+    Connection, ConnectionFilter, ConnectionSort, ConnectionStatus, EnvironmentRef, StatusSummary,
+};
+use app::model::list::ListQuery;
+use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+const COLUMNS: &str = "id, organization_id, name, kind, type, sub_type, url, status, metadata, credential_id, \
+    owner_id, created_at, updated_at, \
+    (SELECT cr.name FROM credentials cr WHERE cr.id = connections.credential_id) AS credential_name";
+
+/// Which connections a list covers.
+pub struct Scope<'a> {
+    pub org: Uuid,
+    pub filter: &'a ConnectionFilter,
+    /// Only connections that are not in this environment.
+    pub not_in_environment: Option<Uuid>,
+    pub search: Option<&'a str>,
+}
+
+fn connection(r: &sqlx::any::AnyRow) -> Result<Connection, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    let metadata: String = r.try_get("metadata")?;
+    let credential: Option<String> = r.try_get("credential_id")?;
+    Ok(Connection {
+        id: uuid_col(r, "id")?,
+        organization_id: uuid_col(r, "organization_id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        kind_type: r.try_get("type")?,
+        sub_type: r.try_get("sub_type")?,
+        url: r.try_get("url")?,
+        status: ConnectionStatus::parse(&status).unwrap_or(ConnectionStatus::Registered),
+        metadata: serde_json::from_str(&metadata).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        credential_id: credential.and_then(|c| Uuid::parse_str(&c).ok()),
+        credential_name: r.try_get("credential_name")?,
+        environments: Vec::new(),
+        owner: uuid_col(r, "owner_id")?,
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
+fn filtered(select: &str, scope: &Scope<'_>) -> Sql {
+    let f = scope.filter;
+    let mut sql = Sql::new(select);
+    sql.push(" FROM connections WHERE organization_id = ")
+        .bind(scope.org);
+    if let Some(search) = scope.search {
+        sql.push(" AND search_text LIKE ")
+            .bind(like_pattern(search))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(kind) = &f.kind {
+        sql.push(" AND kind = ").bind(kind.as_str());
+    }
+    if let Some(status) = f.status {
+        sql.push(" AND status = ").bind(status.as_str());
+    }
+    if let Some(c) = f.credential_id {
+        sql.push(" AND credential_id = ").bind(c);
+    }
+    if let Some(e) = f.environment_id {
+        sql.push(
+            " AND id IN (SELECT connection_id FROM environment_connections WHERE environment_id = ",
+        )
+        .bind(e)
+        .push(")");
+    }
+    if let Some(e) = scope.not_in_environment {
+        sql.push(" AND id NOT IN (SELECT connection_id FROM environment_connections WHERE environment_id = ")
+            .bind(e)
+            .push(")");
+    }
+    sql
+}
+
+/// One page, with the status counts of the whole filtered set (whose sum is the total), and
+/// the environments of the page's connections: three queries whatever the page size.
+pub async fn list(
+    db: &AnyPool,
+    scope: &Scope<'_>,
+    list: &ListQuery<ConnectionSort>,
+) -> Result<(Vec<Connection>, StatusSummary), sqlx::Error> {
+    let column = match list.order.field {
+        ConnectionSort::Name => "name_key",
+        ConnectionSort::Kind => "kind",
+        ConnectionSort::Status => "status",
+        ConnectionSort::CreatedAt => "created_at",
+        ConnectionSort::UpdatedAt => "updated_at",
+    };
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), scope);
+    page.order_page(column, list);
+    let mut items = page
+        .query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(connection)
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut counts = filtered("SELECT status, COUNT(*) AS n", scope);
+    counts.push(" GROUP BY status");
+    let summary = counts
+        .query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>("status")?,
+                r.try_get::<i64, _>("n")?.max(0) as u64,
+            ))
+        })
+        .collect::<Result<StatusSummary, sqlx::Error>>()?;
+
+    attach_environments(db, &mut items).await?;
+    Ok((items, summary))
+}
+
+/// The ids of every connection in scope (at most `limit`), for acting on a whole filtered set.
+pub async fn ids(db: &AnyPool, scope: &Scope<'_>, limit: usize) -> Result<Vec<Uuid>, sqlx::Error> {
+    let mut sql = filtered("SELECT id", scope);
+    sql.push(" ORDER BY id LIMIT ").bind(limit as i64);
+    sql.query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| uuid_col(r, "id"))
+        .collect()
+}
+
+/// Fills in `environments` for a batch of connections with one query.
+pub async fn attach_environments(
+    db: &AnyPool,
+    items: &mut [Connection],
+) -> Result<(), sqlx::Error> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(
+        "SELECT ec.connection_id, e.id, e.name FROM environment_connections ec \
+         JOIN environments e ON e.id = ec.environment_id WHERE ec.connection_id IN (",
+    );
+    for (i, c) in items.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(c.id);
+    }
+    sql.push(") ORDER BY e.name_key");
+    let mut by_connection: HashMap<Uuid, Vec<EnvironmentRef>> = HashMap::new();
+    for r in sql.query().fetch_all(db).await? {
+        by_connection
+            .entry(uuid_col(&r, "connection_id")?)
+            .or_default()
+            .push(EnvironmentRef {
+                id: uuid_col(&r, "id")?,
+                name: r.try_get("name")?,
+            });
+    }
+    for c in items.iter_mut() {
+        c.environments = by_connection.remove(&c.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Connection>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *db)
+        .await?;
+    row.as_ref().map(connection).transpose()
+}
+
+pub async fn find_imported(
+    db: &mut AnyConnection,
+    org: Uuid,
+    import_key: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT id FROM connections WHERE organization_id = $1 AND import_key = $2")
+            .bind(org.to_string())
+            .bind(import_key.to_string())
+            .fetch_optional(&mut *db)
+            .await?;
+    row.map(|r| uuid_col(&r, "id")).transpose()
+}
+
+fn search_text(c: &Connection) -> String {
+    format!("{} {} {}", c.name, c.kind, c.url).to_lowercase()
+}
+
+pub async fn insert(
+    db: &mut AnyConnection,
+    c: &Connection,
+    import_key: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO connections (id, organization_id, name, name_key, kind, type, sub_type, url, status, metadata, \
+         credential_id, import_key, search_text, owner_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(c.id.to_string())
+    .bind(c.organization_id.to_string())
+    .bind(c.name.clone())
+    .bind(c.name.to_lowercase())
+    .bind(c.kind.clone())
+    .bind(c.kind_type.clone())
+    .bind(c.sub_type.clone())
+    .bind(c.url.clone())
+    .bind(c.status.as_str())
+    .bind(serde_json::Value::Object(c.metadata.clone()).to_string())
+    .bind(c.credential_id.map(|u| u.to_string()))
+    .bind(import_key.map(str::to_string))
+    .bind(search_text(c))
+    .bind(c.owner.to_string())
+    .bind(c.created_at.timestamp_micros())
+    .bind(c.updated_at.timestamp_micros())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(db: &mut AnyConnection, c: &Connection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE connections SET name = $1, name_key = $2, kind = $3, type = $4, sub_type = $5, url = $6, status = $7, \
+         metadata = $8, credential_id = $9, search_text = $10, updated_at = $11 WHERE id = $12",
+    )
+    .bind(c.name.clone())
+    .bind(c.name.to_lowercase())
+    .bind(c.kind.clone())
+    .bind(c.kind_type.clone())
+    .bind(c.sub_type.clone())
+    .bind(c.url.clone())
+    .bind(c.status.as_str())
+    .bind(serde_json::Value::Object(c.metadata.clone()).to_string())
+    .bind(c.credential_id.map(|u| u.to_string()))
+    .bind(search_text(c))
+    .bind(c.updated_at.timestamp_micros())
+    .bind(c.id.to_string())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &mut AnyConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    super::delete_by_id(db, "connections", id).await
+}

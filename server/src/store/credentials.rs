@@ -1,0 +1,210 @@
+//! Credentials. Secrets are stored sealed; this module never sees plaintext.
+
+use super::{uuid_col, Sql};
+use crate::db::{from_micros, like_pattern};
+use app::model::credential::{Credential, CredentialQuery, CredentialSort, CredentialType};
+use sqlx::{AnyConnection, AnyPool, Row};
+use uuid::Uuid;
+
+const COLUMNS: &str = "id, organization_id, name, type, secret_fields, owner_id, created_at, updated_at, \
+    (SELECT COUNT(*) FROM connections c WHERE c.credential_id = credentials.id) AS connection_count";
+
+/// A credential with its sealed secret.
+pub struct Sealed {
+    pub credential: Credential,
+    pub ciphertext: String,
+    pub key_id: String,
+}
+
+fn credential(r: &sqlx::any::AnyRow) -> Result<Credential, sqlx::Error> {
+    let kind: String = r.try_get("type")?;
+    let fields: String = r.try_get("secret_fields")?;
+    let fields: Vec<String> =
+        serde_json::from_str(&fields).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(Credential {
+        id: uuid_col(r, "id")?,
+        organization_id: uuid_col(r, "organization_id")?,
+        name: r.try_get("name")?,
+        kind: CredentialType::parse(&kind).unwrap_or(CredentialType::Custom),
+        secret: Credential::mask(fields),
+        owner: uuid_col(r, "owner_id")?,
+        connection_count: r.try_get::<i64, _>("connection_count")?.max(0) as u64,
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
+fn filtered(select: &str, org: Uuid, q: &CredentialQuery) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM credentials WHERE organization_id = ")
+        .bind(org);
+    if let Some(search) = &q.list.search {
+        sql.push(" AND search_text LIKE ")
+            .bind(like_pattern(search))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(kind) = q.kind {
+        sql.push(" AND type = ").bind(kind.as_str());
+    }
+    sql
+}
+
+pub async fn list(
+    db: &AnyPool,
+    org: Uuid,
+    q: &CredentialQuery,
+) -> Result<(Vec<Credential>, u64), sqlx::Error> {
+    let column = match q.list.order.field {
+        CredentialSort::Name => "name_key",
+        CredentialSort::Type => "type",
+        CredentialSort::CreatedAt => "created_at",
+        CredentialSort::UpdatedAt => "updated_at",
+    };
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), org, q);
+    page.order_page(column, &q.list);
+    let items = page
+        .query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(credential)
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = filtered("SELECT COUNT(*) AS n", org, q).count(db).await?;
+    Ok((items, total))
+}
+
+pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Sealed>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, ciphertext, key_id FROM credentials WHERE id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut *db)
+    .await?;
+    row.map(|r| {
+        Ok(Sealed {
+            credential: credential(&r)?,
+            ciphertext: r.try_get("ciphertext")?,
+            key_id: r.try_get("key_id")?,
+        })
+    })
+    .transpose()
+}
+
+fn fields_json(c: &Credential) -> String {
+    serde_json::to_string(&c.secret.keys().collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn insert(db: &mut AnyConnection, s: &Sealed) -> Result<(), sqlx::Error> {
+    let c = &s.credential;
+    sqlx::query(
+        "INSERT INTO credentials (id, organization_id, name, name_key, type, secret_fields, ciphertext, key_id, \
+         search_text, owner_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(c.id.to_string())
+    .bind(c.organization_id.to_string())
+    .bind(c.name.clone())
+    .bind(c.name.to_lowercase())
+    .bind(c.kind.as_str())
+    .bind(fields_json(c))
+    .bind(s.ciphertext.clone())
+    .bind(s.key_id.clone())
+    .bind(c.name.to_lowercase())
+    .bind(c.owner.to_string())
+    .bind(c.created_at.timestamp_micros())
+    .bind(c.updated_at.timestamp_micros())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(db: &mut AnyConnection, s: &Sealed) -> Result<(), sqlx::Error> {
+    let c = &s.credential;
+    sqlx::query(
+        "UPDATE credentials SET name = $1, name_key = $2, type = $3, secret_fields = $4, ciphertext = $5, \
+         key_id = $6, search_text = $7, updated_at = $8 WHERE id = $9",
+    )
+    .bind(c.name.clone())
+    .bind(c.name.to_lowercase())
+    .bind(c.kind.as_str())
+    .bind(fields_json(c))
+    .bind(s.ciphertext.clone())
+    .bind(s.key_id.clone())
+    .bind(c.name.to_lowercase())
+    .bind(c.updated_at.timestamp_micros())
+    .bind(c.id.to_string())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &mut AnyConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    super::delete_by_id(db, "credentials", id).await
+}
+
+/// The connections that use a credential, by name.
+pub async fn users_of(
+    db: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query("SELECT id, name FROM connections WHERE credential_id = $1 ORDER BY name_key, id")
+        .bind(id.to_string())
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(|r| Ok((uuid_col(r, "id")?, r.try_get("name")?)))
+        .collect()
+}
+
+pub async fn detach(db: &mut AnyConnection, id: Uuid, now: i64) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE connections SET credential_id = NULL, updated_at = $1 WHERE credential_id = $2",
+    )
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut *db)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// The ids of the keys that sealed stored secrets.
+pub async fn key_ids(db: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("SELECT DISTINCT key_id FROM credentials")
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| r.try_get("key_id"))
+        .collect()
+}
+
+/// Every sealed secret: (id, key id, ciphertext), for checks and rotation.
+pub async fn all_sealed(
+    db: &mut AnyConnection,
+) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    sqlx::query("SELECT id, key_id, ciphertext FROM credentials ORDER BY id")
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                uuid_col(r, "id")?,
+                r.try_get("key_id")?,
+                r.try_get("ciphertext")?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn reseal(
+    db: &mut AnyConnection,
+    id: Uuid,
+    key_id: &str,
+    ciphertext: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE credentials SET key_id = $1, ciphertext = $2 WHERE id = $3")
+        .bind(key_id.to_string())
+        .bind(ciphertext.to_string())
+        .bind(id.to_string())
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}

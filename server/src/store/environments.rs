@@ -1,0 +1,152 @@
+//! Environments and their tags.
+
+use super::uuid_col;
+use super::Sql;
+use crate::db::{from_micros, like_pattern};
+use app::model::environment::{Environment, EnvironmentQuery, EnvironmentSort};
+use sqlx::{AnyConnection, AnyPool, Row};
+use uuid::Uuid;
+
+const COLUMNS: &str = "id, organization_id, name, description, owner_id, tags, created_at, updated_at, \
+    (SELECT COUNT(*) FROM environment_connections ec WHERE ec.environment_id = environments.id) AS connection_count";
+
+fn environment(r: &sqlx::any::AnyRow) -> Result<Environment, sqlx::Error> {
+    let tags: String = r.try_get("tags")?;
+    Ok(Environment {
+        id: uuid_col(r, "id")?,
+        organization_id: uuid_col(r, "organization_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        owner: uuid_col(r, "owner_id")?,
+        tags: serde_json::from_str(&tags).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        connection_count: r.try_get::<i64, _>("connection_count")?.max(0) as u64,
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
+/// The WHERE clause shared by a page and its count.
+fn filtered(select: &str, org: Uuid, q: &EnvironmentQuery) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM environments WHERE organization_id = ")
+        .bind(org);
+    if let Some(search) = &q.list.search {
+        sql.push(" AND search_text LIKE ")
+            .bind(like_pattern(search))
+            .push(" ESCAPE '\\'");
+    }
+    if !q.filter.tags.is_empty() {
+        // Environments carrying every tag: one indexed scan of environment_tags.
+        sql.push(
+            " AND id IN (SELECT environment_id FROM environment_tags WHERE organization_id = ",
+        )
+        .bind(org)
+        .push(" AND tag IN (");
+        for (i, tag) in q.filter.tags.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(tag.as_str());
+        }
+        sql.push(") GROUP BY environment_id HAVING COUNT(*) = ")
+            .bind(q.filter.tags.len() as i64)
+            .push(")");
+    }
+    sql
+}
+
+/// One page and the size of the whole filtered set: two queries.
+pub async fn list(
+    db: &AnyPool,
+    org: Uuid,
+    q: &EnvironmentQuery,
+) -> Result<(Vec<Environment>, u64), sqlx::Error> {
+    let column = match q.list.order.field {
+        EnvironmentSort::Name => "name_key",
+        EnvironmentSort::CreatedAt => "created_at",
+        EnvironmentSort::UpdatedAt => "updated_at",
+    };
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), org, q);
+    page.order_page(column, &q.list);
+    let rows = page.query().fetch_all(db).await?;
+    let items = rows
+        .iter()
+        .map(environment)
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let total = filtered("SELECT COUNT(*) AS n", org, q).count(db).await?;
+    Ok((items, total))
+}
+
+pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Environment>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM environments WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *db)
+        .await?;
+    row.as_ref().map(environment).transpose()
+}
+
+fn search_text(e: &Environment) -> String {
+    format!("{} {}", e.name, e.description).to_lowercase()
+}
+
+async fn replace_tags(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM environment_tags WHERE environment_id = $1")
+        .bind(e.id.to_string())
+        .execute(&mut *db)
+        .await?;
+    for tag in &e.tags {
+        sqlx::query("INSERT INTO environment_tags (environment_id, organization_id, tag) VALUES ($1, $2, $3)")
+            .bind(e.id.to_string())
+            .bind(e.organization_id.to_string())
+            .bind(tag.clone())
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok(())
+}
+
+fn tags_json(e: &Environment) -> String {
+    serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn insert(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO environments (id, organization_id, name, name_key, description, search_text, owner_id, tags, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.id.to_string())
+    .bind(e.organization_id.to_string())
+    .bind(e.name.clone())
+    .bind(e.name.to_lowercase())
+    .bind(e.description.clone())
+    .bind(search_text(e))
+    .bind(e.owner.to_string())
+    .bind(tags_json(e))
+    .bind(e.created_at.timestamp_micros())
+    .bind(e.updated_at.timestamp_micros())
+    .execute(&mut *db)
+    .await?;
+    replace_tags(db, e).await
+}
+
+pub async fn update(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE environments SET name = $1, name_key = $2, description = $3, search_text = $4, tags = $5, \
+         updated_at = $6 WHERE id = $7",
+    )
+    .bind(e.name.clone())
+    .bind(e.name.to_lowercase())
+    .bind(e.description.clone())
+    .bind(search_text(e))
+    .bind(tags_json(e))
+    .bind(e.updated_at.timestamp_micros())
+    .bind(e.id.to_string())
+    .execute(&mut *db)
+    .await?;
+    replace_tags(db, e).await
+}
+
+pub async fn delete(db: &mut AnyConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    super::delete_by_id(db, "environments", id).await
+}

@@ -1,0 +1,321 @@
+//! The integration-test harness: the real meshenv server on an ephemeral port, over HTTP, on
+//! SQLite (a temporary file) or PostgreSQL (a fresh database per test, dropped afterwards).
+#![allow(dead_code)]
+
+use app::model::user::Role;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use serde_json::Value;
+use server::db::Db;
+use server::service::Service;
+use sqlx::Connection;
+use std::sync::{Arc, Once};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct-horse-battery";
+/// The secret key every test server uses, so servers sharing a database agree.
+pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+pub fn test_keys() -> server::secrets::Keyring {
+    server::secrets::Keyring::from_text(TEST_KEY).unwrap()
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub service: Arc<Service>,
+    pub http: reqwest::Client,
+    pub db_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    _dir: Option<tempfile::TempDir>,
+    pg_database: Option<String>,
+}
+
+/// Runs `body` once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    if let Some(s) = $crate::common::TestServer::start($crate::common::Backend::Sqlite).await {
+                        super::$name(&s).await;
+                        s.stop().await;
+                    }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(s) = $crate::common::TestServer::start($crate::common::Backend::Postgres).await {
+                        super::$name(&s).await;
+                        s.stop().await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("MESHENV_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("postgres URL has a database");
+    format!("{base}/{db}")
+}
+
+static SKIP_NOTICE: Once = Once::new();
+
+async fn fresh_postgres_database() -> Option<(String, String)> {
+    let admin = postgres_admin_url();
+    let mut conn = match sqlx::PgConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(e) => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("PostgreSQL at {admin} is unreachable and CI=true: {e}");
+            }
+            SKIP_NOTICE.call_once(|| {
+                eprintln!("\n!!!!! PostgreSQL at {admin} is unreachable ({e}): SKIPPING the PostgreSQL half of the tests !!!!!\n");
+            });
+            return None;
+        }
+    };
+    sweep_orphans(&mut conn).await;
+    let name = format!(
+        "meshenv_t_{}_{}",
+        std::process::id(),
+        Uuid::new_v4().simple()
+    );
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    Some((with_database(&admin, &name), name))
+}
+
+static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// Drops test databases left by test processes that died before cleaning up (a panic skips
+/// `stop`). Each name carries its process id; a database whose process is gone is an orphan.
+async fn sweep_orphans(conn: &mut sqlx::PgConnection) {
+    SWEPT
+        .get_or_init(|| async {
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'meshenv_t_%'",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+            for name in names {
+                let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+                let alive =
+                    pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+                if !alive {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut *conn)
+                        .await;
+                }
+            }
+        })
+        .await;
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> Option<TestServer> {
+        let (db_url, dir, pg_database) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("meshenv.db").display());
+                (url, Some(dir), None)
+            }
+            Backend::Postgres => {
+                let (url, name) = fresh_postgres_database().await?;
+                (url, None, Some(name))
+            }
+        };
+        let mut s = Self::start_on(&db_url).await;
+        s._dir = dir;
+        s.pg_database = pg_database;
+        Some(s)
+    }
+
+    /// Another server process on the same database, as behind a load balancer.
+    pub async fn start_on(db_url: &str) -> TestServer {
+        let db = Db::connect(db_url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let service = Arc::new(Service::new(db, test_keys()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let options = server::leptos_options("target/site");
+        let svc = service.clone();
+        let task = tokio::spawn(async move {
+            server::serve(svc, options, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestServer {
+            base,
+            service,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            db_url: db_url.to_string(),
+            shutdown: Some(tx),
+            task: Some(task),
+            _dir: None,
+            pg_database: None,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+        self.service.db.close().await;
+        if let Some(name) = self.pg_database.take() {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Creates a user (and their organization if new) and returns an API token for them.
+    pub async fn user(&self, org: &str, name: &str, role: Role) -> String {
+        self.service
+            .create_user(org, name, &format!("{name}@example.com"), role, PASSWORD)
+            .await
+            .expect("create user");
+        self.service
+            .create_token_for(name, "test")
+            .await
+            .expect("create token")
+    }
+
+    pub fn auth(token: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        h
+    }
+
+    /// Sends a request with a Bearer token and an optional JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .headers(Self::auth(token));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        Self::json(req.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, token, path, None).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, token, path, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, token, path, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, token, path, None).await
+    }
+
+    /// A GET with a session cookie instead of a token.
+    pub async fn get_with_cookie(&self, cookie: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        Self::json(r).await
+    }
+
+    pub async fn json(r: reqwest::Response) -> (u16, Value) {
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        let v = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, v)
+    }
+
+    /// Signs in through the UI's server function and returns the session cookie pair.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Option<String> {
+        let r = self
+            .http
+            .post(self.url("/fn/sign_in"))
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("login", login), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("meshenv_session=") && !c.starts_with("meshenv_session=;"))
+            .map(|c| c.split(';').next().unwrap().to_string())
+    }
+
+    /// Runs a query straight against the database, for checking what was stored.
+    pub async fn rows(&self, sql: &str) -> Vec<sqlx::any::AnyRow> {
+        sqlx::query(sql)
+            .fetch_all(&self.service.db.read)
+            .await
+            .unwrap()
+    }
+}
+
+/// Asserts an error response: its status, stable code and (optionally) field.
+pub fn assert_error(resp: &(u16, Value), status: u16, code: &str, field: Option<&str>) {
+    assert_eq!(resp.0, status, "status of {}", resp.1);
+    assert_eq!(resp.1["code"], code, "code of {}", resp.1);
+    assert!(
+        resp.1["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "message of {}",
+        resp.1
+    );
+    if let Some(f) = field {
+        assert_eq!(resp.1["field"], f, "field of {}", resp.1);
+    }
+}
