@@ -15,7 +15,13 @@ use crate::model::credential::{
 use crate::model::environment::{
     Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate, NewEnvironment,
 };
-use crate::model::user::{ApiToken, CreatedToken, Me};
+use crate::model::user::{
+    ApiToken, CreatedToken, CreatedUser, Me, NewUser, OrgUser, PasswordChange, UserPage, UserQuery,
+};
+use crate::model::workspace::{
+    MemberList, NewMember, NewWorkspace, RoleUpdate, Workspace, WorkspaceAssignmentResult,
+    WorkspaceEnvironmentQuery, WorkspaceMember, WorkspacePage, WorkspaceQuery, WorkspaceUpdate,
+};
 use async_trait::async_trait;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -191,6 +197,108 @@ pub trait AuditService: Send + Sync {
     ) -> Result<crate::model::audit::EventPage, ApiError>;
 }
 
+/// Workspaces, the environments assigned to them and their members.
+#[async_trait]
+pub trait WorkspaceService: Send + Sync {
+    async fn list_workspaces(
+        &self,
+        actor: &Actor,
+        query: &WorkspaceQuery,
+    ) -> Result<WorkspacePage, ApiError>;
+    async fn get_workspace(&self, actor: &Actor, id: Uuid) -> Result<Workspace, ApiError>;
+    async fn create_workspace(
+        &self,
+        actor: &Actor,
+        input: &NewWorkspace,
+    ) -> Result<Workspace, ApiError>;
+    async fn update_workspace(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &WorkspaceUpdate,
+    ) -> Result<Workspace, ApiError>;
+    async fn delete_workspace(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
+    async fn list_workspace_environments(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: &WorkspaceEnvironmentQuery,
+    ) -> Result<EnvironmentPage, ApiError>;
+    /// The ids of every environment on one side matching the query's search.
+    async fn workspace_environment_ids(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: &WorkspaceEnvironmentQuery,
+    ) -> Result<Vec<Uuid>, ApiError>;
+    /// Returns whether the assignment is new; assigning twice is not an error.
+    async fn assign_environment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        environment: Uuid,
+    ) -> Result<bool, ApiError>;
+    async fn unassign_environment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        environment: Uuid,
+    ) -> Result<(), ApiError>;
+    /// All of it in one transaction, or nothing.
+    async fn patch_workspace_environments(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: &AssignmentPatch,
+    ) -> Result<WorkspaceAssignmentResult, ApiError>;
+    /// The distinct connections of the workspace's environments, each with the workspace's
+    /// environments that bring it.
+    async fn list_workspace_connections(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: &ConnectionQuery,
+    ) -> Result<ConnectionPage, ApiError>;
+    async fn list_members(&self, actor: &Actor, id: Uuid) -> Result<MemberList, ApiError>;
+    /// Adds the member, or changes their role if they are one.
+    async fn add_member(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &NewMember,
+    ) -> Result<WorkspaceMember, ApiError>;
+    async fn update_member(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        user: Uuid,
+        input: &RoleUpdate,
+    ) -> Result<WorkspaceMember, ApiError>;
+    async fn remove_member(&self, actor: &Actor, id: Uuid, user: Uuid) -> Result<(), ApiError>;
+}
+
+/// An organization's people, and each user's own password.
+#[async_trait]
+pub trait UserService: Send + Sync {
+    async fn list_users(&self, actor: &Actor, query: &UserQuery) -> Result<UserPage, ApiError>;
+    async fn create_user(&self, actor: &Actor, input: &NewUser) -> Result<CreatedUser, ApiError>;
+    async fn update_user_role(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+        input: &RoleUpdate,
+    ) -> Result<OrgUser, ApiError>;
+    /// Takes the user out of the organization and its workspaces.
+    async fn remove_user(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+    ) -> Result<(), ApiError>;
+    async fn change_password(&self, actor: &Actor, input: &PasswordChange) -> Result<(), ApiError>;
+}
+
 /// Everything the UI can ask of the service layer.
 pub trait Backend:
     AuthService
@@ -200,6 +308,8 @@ pub trait Backend:
     + ConnectionService
     + AssignmentService
     + AuditService
+    + WorkspaceService
+    + UserService
     + 'static
 {
 }
@@ -212,8 +322,21 @@ impl<T> Backend for T where
         + ConnectionService
         + AssignmentService
         + AuditService
+        + WorkspaceService
+        + UserService
         + 'static
 {
+}
+
+/// Someone on a one-time password may do nothing but change it (and look at who they are).
+pub fn require_password_changed(actor: &Actor) -> Result<(), ApiError> {
+    if actor.user.must_change_password {
+        return Err(ApiError::new(
+            crate::error::ErrorCode::PasswordChangeRequired,
+            "change the one-time password you were given first (PUT /api/me/password, or the profile page)",
+        ));
+    }
+    Ok(())
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

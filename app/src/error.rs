@@ -22,6 +22,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// Signed in, but not allowed to do this.
     Forbidden,
+    /// Signed in with a one-time password that must be changed before anything else.
+    PasswordChangeRequired,
     /// The object does not exist, or the caller may not know that it does.
     NotFound,
     /// The name is already taken in this organization.
@@ -44,7 +46,9 @@ impl ErrorCode {
                 400
             }
             ErrorCode::Unauthorized => 401,
-            ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
+            ErrorCode::Forbidden | ErrorCode::CsrfRejected | ErrorCode::PasswordChangeRequired => {
+                403
+            }
             ErrorCode::NotFound => 404,
             ErrorCode::NameTaken | ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,

@@ -1,5 +1,6 @@
 //! Wire types shared by the server and the browser, and the rules their values obey.
 
+pub mod access;
 pub mod assignment;
 pub mod audit;
 pub mod connection;
@@ -7,3 +8,4 @@ pub mod credential;
 pub mod environment;
 pub mod list;
 pub mod user;
+pub mod workspace;

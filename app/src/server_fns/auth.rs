@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub async fn get_me() -> Result<Option<Me>, ApiError> {
     super::ctx::respond(async move {
         use super::ctx;
-        match ctx::actor().await {
+        match ctx::signed_in().await {
             Ok((_, actor)) => Ok(Some(actor.user)),
             Err(e) if e.code == crate::error::ErrorCode::Unauthorized => Ok(None),
             Err(e) => Err(e),

@@ -15,17 +15,17 @@ use axum::http::StatusCode;
 use axum::Json;
 use uuid::Uuid;
 
+/// The two ids of a `/{id}/.../{second}` path; an error names the one at fault.
+pub(super) fn id_pair(raw: &(String, String), second: &str) -> Result<(Uuid, Uuid), HttpError> {
+    let parse = |v: &str, name: &str| {
+        Uuid::parse_str(v)
+            .map_err(|_| ApiError::parameter(name, format!("'{v}' is not a valid id (a UUID)")))
+    };
+    Ok((parse(&raw.0, "id")?, parse(&raw.1, second)?))
+}
+
 fn ids(raw: &(String, String)) -> Result<(Uuid, Uuid), HttpError> {
-    let env = Uuid::parse_str(&raw.0).map_err(|_| {
-        ApiError::parameter("id", format!("'{}' is not a valid id (a UUID)", raw.0))
-    })?;
-    let conn = Uuid::parse_str(&raw.1).map_err(|_| {
-        ApiError::parameter(
-            "connectionID",
-            format!("'{}' is not a valid id (a UUID)", raw.1),
-        )
-    })?;
-    Ok((env, conn))
+    id_pair(raw, "connectionID")
 }
 
 /// The environment's connections; with `filter {"assigned": false}`, the organization's

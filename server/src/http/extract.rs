@@ -46,6 +46,11 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .map(|r| r.trim().chars().take(REASON_MAX).collect::<String>())
             .filter(|r| !r.is_empty());
+        // On a one-time password, only "who am I" and "change my password" answer.
+        let path = parts.uri.path();
+        if !(path.ends_with("/me") || path.ends_with("/me/password")) {
+            app::backend::require_password_changed(&actor)?;
+        }
         Ok(Caller(actor))
     }
 }

@@ -12,6 +12,8 @@ pub mod health;
 pub mod me;
 pub mod openapi;
 pub mod security;
+pub mod users;
+pub mod workspaces;
 
 use crate::service::Service;
 use app::backend::SharedBackend;
@@ -91,7 +93,37 @@ fn api_routes() -> Router<AppState> {
             axum::routing::put(connections::set_status),
         )
         .route("/events", g(events::list))
+        .route("/workspaces", g(workspaces::list).post(workspaces::create))
+        .route(
+            "/workspaces/{id}",
+            g(workspaces::get)
+                .put(workspaces::update)
+                .delete(workspaces::delete),
+        )
+        .route(
+            "/workspaces/{id}/environments",
+            g(workspaces::environments).patch(workspaces::patch_environments),
+        )
+        .route(
+            "/workspaces/{id}/environments/{environment_id}",
+            axum::routing::post(workspaces::add_environment).delete(workspaces::remove_environment),
+        )
+        .route("/workspaces/{id}/connections", g(workspaces::connections))
+        .route(
+            "/workspaces/{id}/members",
+            g(workspaces::members).post(workspaces::add_member),
+        )
+        .route(
+            "/workspaces/{id}/members/{user_id}",
+            axum::routing::put(workspaces::update_member).delete(workspaces::remove_member),
+        )
+        .route("/users", g(users::list).post(users::create))
+        .route(
+            "/users/{id}",
+            axum::routing::put(users::update).delete(users::delete),
+        )
         .route("/me", g(me::me))
+        .route("/me/password", axum::routing::put(users::change_password))
         .route("/openapi.json", g(openapi::openapi_json))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -30,11 +30,30 @@ use utoipa::{Modify, OpenApi};
         super::connections::delete,
         super::connections::import_kubeconfig,
         super::events::list,
+        super::workspaces::list,
+        super::workspaces::create,
+        super::workspaces::get,
+        super::workspaces::update,
+        super::workspaces::delete,
+        super::workspaces::environments,
+        super::workspaces::add_environment,
+        super::workspaces::remove_environment,
+        super::workspaces::patch_environments,
+        super::workspaces::connections,
+        super::workspaces::members,
+        super::workspaces::add_member,
+        super::workspaces::update_member,
+        super::workspaces::remove_member,
+        super::users::list,
+        super::users::create,
+        super::users::update,
+        super::users::delete,
+        super::users::change_password,
         super::me::me,
     ),
     components(schemas(app::error::ErrorCode)),
     modifiers(&BearerAuth),
-    tags((name = "environments"), (name = "assignments"), (name = "connections"), (name = "credentials"), (name = "audit"), (name = "identity"))
+    tags((name = "environments"), (name = "assignments"), (name = "connections"), (name = "credentials"), (name = "audit"), (name = "workspaces"), (name = "users"), (name = "identity"))
 )]
 pub struct ApiDoc;
 

@@ -85,7 +85,7 @@ impl Service {
             Some(id) => id,
             None => users::insert_org(&mut tx, org).await?,
         };
-        let user = users::insert_user(&mut tx, name, email, &hash)
+        let user = users::insert_user(&mut tx, name, email, &hash, false)
             .await
             .map_err(|e| {
                 if is_unique_violation(&e) {

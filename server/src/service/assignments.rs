@@ -1,10 +1,11 @@
 //! Which connections an environment holds: single changes, atomic batches, transfers.
 
-use super::{db_err, record, require_admin, Change, Service};
-use crate::store::assignments as store;
+use super::{db_err, record, Change, Service};
+use crate::store::assignments::{self as store, ENVIRONMENT_CONNECTIONS as LINK};
 use crate::store::connections::{self as connections, Scope};
 use app::backend::{Actor, AssignmentService};
 use app::error::ApiError;
+use app::model::access::Op;
 use app::model::assignment::{
     AssignmentPatch, AssignmentQuery, AssignmentResult, Transfer, TransferResult,
 };
@@ -26,13 +27,14 @@ struct Mapping<'a> {
 
 /// The connections on one side of an environment: in it, or (unassigned) not in it.
 fn side_scope<'a>(
-    org: Uuid,
-    filter: &'a ConnectionFilter,
+    (org, filter, member): &'a (Uuid, ConnectionFilter, Option<Uuid>),
     environment: Uuid,
     query: &'a AssignmentQuery,
 ) -> Scope<'a> {
     Scope {
-        org,
+        org: *org,
+        member: *member,
+        workspace: None,
         filter,
         not_in_environment: query.unassigned.then_some(environment),
         search: query.list.search.as_deref(),
@@ -47,34 +49,51 @@ impl Service {
         actor: &Actor,
         id: Uuid,
     ) -> Result<Environment, ApiError> {
-        let env = crate::store::environments::get(db, id)
-            .await
-            .map_err(db_err)?
-            .ok_or_else(|| ApiError::not_found("environment"))?;
-        let role = super::role_in(actor, env.organization_id, "environment")?;
-        require_admin(role, "change which connections an environment holds")?;
-        Ok(env)
+        self.environment_for(
+            db,
+            actor,
+            id,
+            Op::ManageEnvironment,
+            "change which connections an environment holds",
+        )
+        .await
     }
 
-    /// The organization of a visible environment, and the filter selecting one side of it.
+    /// The organization of a visible environment, the filter selecting one side of it, and
+    /// the member whose reach bounds the environments shown. The side of connections not in it
+    /// is the assignment screen's, for those who may change the environment.
     async fn side_of(
         &self,
         actor: &Actor,
         environment: Uuid,
         query: &AssignmentQuery,
-    ) -> Result<(Uuid, ConnectionFilter), ApiError> {
+    ) -> Result<(Uuid, ConnectionFilter, Option<Uuid>), ApiError> {
         let mut conn = self.db.read.acquire().await.map_err(db_err)?;
-        let env = crate::store::environments::get(&mut conn, environment)
-            .await
-            .map_err(db_err)?
-            .ok_or_else(|| ApiError::not_found("environment"))?;
-        super::role_in(actor, env.organization_id, "environment")?;
+        let op = if query.unassigned {
+            Op::ManageEnvironment
+        } else {
+            Op::ViewEnvironment
+        };
+        let env = self
+            .environment_for(
+                &mut conn,
+                actor,
+                environment,
+                op,
+                "list the connections an environment does not hold",
+            )
+            .await?;
+        let role = super::role_in(actor, env.organization_id, "environment")?;
         let filter = ConnectionFilter {
             environment_id: (!query.unassigned).then_some(environment),
             status: query.status,
             ..Default::default()
         };
-        Ok((env.organization_id, filter))
+        Ok((
+            env.organization_id,
+            filter,
+            super::access::member_filter(actor, role),
+        ))
     }
 
     /// Fails, naming the first id that is not a connection of the organization.
@@ -85,7 +104,7 @@ impl Service {
         ids: &[Uuid],
         field: &str,
     ) -> Result<(), ApiError> {
-        let found = store::existing(db, org, ids).await.map_err(db_err)?;
+        let found = store::existing(db, &LINK, org, ids).await.map_err(db_err)?;
         match ids.iter().position(|id| !found.contains(id)) {
             None => Ok(()),
             Some(i) => Err(ApiError::validation(
@@ -124,8 +143,8 @@ impl AssignmentService for Service {
         environment: Uuid,
         query: &AssignmentQuery,
     ) -> Result<ConnectionPage, ApiError> {
-        let (org, filter) = self.side_of(actor, environment, query).await?;
-        self.connection_page(&side_scope(org, &filter, environment, query), &query.list)
+        let side = self.side_of(actor, environment, query).await?;
+        self.connection_page(&side_scope(&side, environment, query), &query.list)
             .await
     }
 
@@ -135,8 +154,8 @@ impl AssignmentService for Service {
         environment: Uuid,
         query: &AssignmentQuery,
     ) -> Result<Vec<Uuid>, ApiError> {
-        let (org, filter) = self.side_of(actor, environment, query).await?;
-        let scope = side_scope(org, &filter, environment, query);
+        let side = self.side_of(actor, environment, query).await?;
+        let scope = side_scope(&side, environment, query);
         connections::ids(&self.db.read, &scope, app::model::assignment::BATCH_MAX)
             .await
             .map_err(db_err)
@@ -152,11 +171,13 @@ impl AssignmentService for Service {
         let env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
-        let (c, _) = self.visible_connection(&mut tx, actor, connection).await?;
+        let (c, _) = self
+            .connection_for(&mut tx, actor, connection, Op::ViewConnection, "")
+            .await?;
         if c.organization_id != env.organization_id {
             return Err(ApiError::not_found("connection"));
         }
-        let added = store::add(&mut tx, environment, &[connection])
+        let added = store::add(&mut tx, &LINK, environment, &[connection])
             .await
             .map_err(db_err)?;
         if added > 0 {
@@ -182,7 +203,7 @@ impl AssignmentService for Service {
         let env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
-        let removed = store::remove(&mut tx, environment, &[connection])
+        let removed = store::remove(&mut tx, &LINK, environment, &[connection])
             .await
             .map_err(db_err)?;
         if removed > 0 {
@@ -212,10 +233,10 @@ impl AssignmentService for Service {
             .await?;
         self.require_connections(&mut tx, env.organization_id, &remove, "remove")
             .await?;
-        let added = store::add(&mut tx, environment, &add)
+        let added = store::add(&mut tx, &LINK, environment, &add)
             .await
             .map_err(db_err)?;
-        let removed = store::remove(&mut tx, environment, &remove)
+        let removed = store::remove(&mut tx, &LINK, environment, &remove)
             .await
             .map_err(db_err)?;
         if added + removed > 0 {
@@ -227,7 +248,9 @@ impl AssignmentService for Service {
             self.record_mapping(&mut tx, actor, &env, "assignments", &mapping)
                 .await?;
         }
-        let connection_count = store::count(&mut tx, environment).await.map_err(db_err)?;
+        let connection_count = store::count(&mut tx, &LINK, environment)
+            .await
+            .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         Ok(AssignmentResult {
             added,
@@ -279,7 +302,7 @@ impl AssignmentService for Service {
         if to_env.organization_id != from_env.organization_id {
             return Err(ApiError::not_found("environment").with_field("to"));
         }
-        let held = store::assigned(&mut tx, environment, &ids)
+        let held = store::assigned(&mut tx, &LINK, environment, &ids)
             .await
             .map_err(db_err)?;
         if let Some(i) = ids.iter().position(|id| !held.contains(id)) {
@@ -291,10 +314,10 @@ impl AssignmentService for Service {
                 ),
             ));
         }
-        store::remove(&mut tx, environment, &ids)
+        store::remove(&mut tx, &LINK, environment, &ids)
             .await
             .map_err(db_err)?;
-        store::add(&mut tx, to, &ids).await.map_err(db_err)?;
+        store::add(&mut tx, &LINK, to, &ids).await.map_err(db_err)?;
         let moved = Mapping {
             added: &[],
             removed: &ids,

@@ -122,16 +122,17 @@ pub(crate) async fn record<T: Serialize>(
 
 #[async_trait::async_trait]
 impl app::backend::AuditService for super::Service {
-    /// An organization's events, for its admins. (Workspace members' narrower view comes with
-    /// workspaces.) Events of personal tokens belong to no organization and are not listed.
+    /// An organization's events for its admins; for anyone else, the events about their
+    /// workspaces and what those reach. Events of personal tokens belong to no organization
+    /// and are not listed.
     async fn list_events(
         &self,
         actor: &Actor,
         query: &app::model::audit::EventQuery,
     ) -> Result<app::model::audit::EventPage, ApiError> {
         let (org, role) = super::resolve_org(actor, query.list.org_id)?;
-        super::require_admin(role, "read the audit log")?;
-        let (events, total_count) = audit::list(&self.db.read, org, query)
+        let member = super::access::member_filter(actor, role);
+        let (events, total_count) = audit::list(&self.db.read, org, member, query)
             .await
             .map_err(db_err)?;
         Ok(app::model::audit::EventPage {

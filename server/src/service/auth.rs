@@ -41,6 +41,47 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Records a failed sign-in in the audit log of each organization of the user it named
+    /// (or of none, for a name nobody has). A failure to record is logged, not shown: the
+    /// answer to a wrong password must not change.
+    async fn record_failed_sign_in(&self, login: &str, user: Option<Uuid>) {
+        let name: String = login.trim().chars().take(255).collect();
+        let orgs = match user {
+            Some(u) => users::org_ids(&self.db.read, u).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let orgs: Vec<Option<Uuid>> = if orgs.is_empty() {
+            vec![None]
+        } else {
+            orgs.into_iter().map(Some).collect()
+        };
+        let result: Result<(), sqlx::Error> = async {
+            let mut tx = self.db.write.begin().await?;
+            for org in orgs {
+                let event = crate::store::audit::Event {
+                    organization_id: org,
+                    actor_user_id: None,
+                    actor_token_id: None,
+                    action: "user.sign_in_failed",
+                    entity_type: "user",
+                    entity_id: user,
+                    entity_name: Some(&name),
+                    before: None,
+                    after: None,
+                    reason: None,
+                };
+                crate::store::audit::insert(&mut tx, &event).await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not record a failed sign-in");
+        }
+    }
+}
+
 #[async_trait]
 impl AuthService for Service {
     async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, ApiError> {
@@ -52,8 +93,10 @@ impl AuthService for Service {
             row.as_ref().map(|r| r.password_hash.clone()),
         )
         .await;
+        let known = row.as_ref().map(|r| r.id);
         let Some(row) = row.filter(|_| ok) else {
             tracing::info!("failed sign-in");
+            self.record_failed_sign_in(login, known).await;
             return Err(
                 ApiError::new(ErrorCode::Unauthorized, "wrong user name or password")
                     .with_field("login"),

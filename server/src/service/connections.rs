@@ -1,35 +1,52 @@
 //! Connections: their fields, their credential, and the lifecycle of their status.
 
-use super::{db_err, record, require_admin, resolve_org, role_in, Change, Service};
+use super::access::{authorize, member_filter, org_standing, permit};
+use super::{db_err, record, resolve_org, Change, Service};
 use crate::db::{from_micros, now_micros};
 use crate::store::connections::{self as store, Scope};
 use crate::store::credentials;
+use crate::store::reach::Object;
 use app::backend::{Actor, ConnectionService};
 use app::error::{ApiError, ErrorCode};
+use app::model::access::Op;
 use app::model::connection::ConnectionSort;
 use app::model::connection::{
     parse_status, Connection, ConnectionFields, ConnectionInput, ConnectionPage, ConnectionQuery,
     ConnectionStatus, KubeconfigImport,
 };
 use app::model::list::ListQuery;
-use app::model::user::Role;
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
 impl Service {
-    pub(crate) async fn visible_connection(
+    /// The connection, if the caller may see it (not-found otherwise) and may do `op` to it
+    /// (forbidden otherwise); with the member whose reach bounds the environments shown.
+    pub(crate) async fn connection_for(
         &self,
         db: &mut AnyConnection,
         actor: &Actor,
         id: Uuid,
-    ) -> Result<(Connection, Role), ApiError> {
+        op: Op,
+        doing: &str,
+    ) -> Result<(Connection, Option<Uuid>), ApiError> {
         let c = store::get(db, id)
             .await
             .map_err(db_err)?
             .ok_or_else(|| ApiError::not_found("connection"))?;
-        let role = role_in(actor, c.organization_id, "connection")?;
-        Ok((c, role))
+        let standing = self
+            .standing(
+                db,
+                actor,
+                c.organization_id,
+                Object::Connection,
+                id,
+                "connection",
+            )
+            .await?;
+        authorize(standing, Op::ViewConnection, op, "connection", doing)?;
+        let member = (standing != app::model::access::Standing::OrgAdmin).then_some(actor.user.id);
+        Ok((c, member))
     }
 
     /// A credential to attach must exist in the same organization.
@@ -49,9 +66,13 @@ impl Service {
         }
     }
 
-    /// The connection with its environments, as answers show it.
-    async fn with_environments(&self, mut c: Connection) -> Result<Connection, ApiError> {
-        store::attach_environments(&self.db.read, std::slice::from_mut(&mut c))
+    /// The connection with its environments (those `member` reaches), as answers show it.
+    async fn with_environments(
+        &self,
+        mut c: Connection,
+        member: Option<Uuid>,
+    ) -> Result<Connection, ApiError> {
+        store::attach_environments(&self.db.read, std::slice::from_mut(&mut c), member, None)
             .await
             .map_err(db_err)?;
         Ok(c)
@@ -83,7 +104,7 @@ impl Service {
             .map_err(db_err)?
             .ok_or_else(|| ApiError::not_found("connection"))?;
         drop(conn);
-        self.with_environments(c).await
+        self.with_environments(c, None).await
     }
 
     pub(crate) async fn insert_connection(
@@ -128,9 +149,11 @@ impl ConnectionService for Service {
         actor: &Actor,
         query: &ConnectionQuery,
     ) -> Result<ConnectionPage, ApiError> {
-        let (org, _) = resolve_org(actor, query.list.org_id)?;
+        let (org, role) = resolve_org(actor, query.list.org_id)?;
         let scope = Scope {
             org,
+            member: member_filter(actor, role),
+            workspace: None,
             filter: &query.filter,
             not_in_environment: None,
             search: query.list.search.as_deref(),
@@ -140,9 +163,11 @@ impl ConnectionService for Service {
 
     async fn get_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {
         let mut conn = self.db.read.acquire().await.map_err(db_err)?;
-        let (c, _) = self.visible_connection(&mut conn, actor, id).await?;
+        let (c, member) = self
+            .connection_for(&mut conn, actor, id, Op::ViewConnection, "")
+            .await?;
         drop(conn);
-        self.with_environments(c).await
+        self.with_environments(c, member).await
     }
 
     async fn create_connection(
@@ -152,7 +177,11 @@ impl ConnectionService for Service {
     ) -> Result<Connection, ApiError> {
         let (org, role) =
             resolve_org(actor, input.organization_id).map_err(super::body_org_field)?;
-        require_admin(role, "register connections")?;
+        permit(
+            org_standing(role),
+            Op::ManageConnection,
+            "register connections",
+        )?;
         let f = ConnectionFields::check(
             input.name.as_deref().unwrap_or(""),
             input.kind.as_deref().unwrap_or(""),
@@ -203,8 +232,15 @@ impl ConnectionService for Service {
         input: &ConnectionInput,
     ) -> Result<Connection, ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (before, role) = self.visible_connection(&mut tx, actor, id).await?;
-        require_admin(role, "change connections")?;
+        let (before, _) = self
+            .connection_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageConnection,
+                "change connections",
+            )
+            .await?;
         if input
             .organization_id
             .is_some_and(|o| o != before.organization_id)
@@ -266,8 +302,15 @@ impl ConnectionService for Service {
     ) -> Result<Connection, ApiError> {
         let to = parse_status(status, "status")?;
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (before, role) = self.visible_connection(&mut tx, actor, id).await?;
-        require_admin(role, "change a connection's status")?;
+        let (before, _) = self
+            .connection_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageConnection,
+                "change a connection's status",
+            )
+            .await?;
         if !before.status.can_move_to(to) {
             return Err(transition_refused(before.status, to));
         }
@@ -289,13 +332,20 @@ impl ConnectionService for Service {
         );
         record(&mut tx, actor, change).await?;
         tx.commit().await.map_err(db_err)?;
-        self.with_environments(after).await
+        self.with_environments(after, None).await
     }
 
     async fn delete_connection(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (before, role) = self.visible_connection(&mut tx, actor, id).await?;
-        require_admin(role, "delete connections")?;
+        let (before, _) = self
+            .connection_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageConnection,
+                "delete connections",
+            )
+            .await?;
         store::delete(&mut tx, id).await.map_err(db_err)?;
         let org = Some(before.organization_id);
         record(
@@ -314,7 +364,11 @@ impl ConnectionService for Service {
         yaml: &str,
     ) -> Result<KubeconfigImport, ApiError> {
         let (org, role) = resolve_org(actor, org)?;
-        require_admin(role, "import connections")?;
+        permit(
+            org_standing(role),
+            Op::ManageConnection,
+            "import connections",
+        )?;
         self.import_kubeconfig_into(actor, org, yaml).await
     }
 }

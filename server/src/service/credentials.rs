@@ -1,11 +1,14 @@
 //! Credentials: validation of their secrets, sealing, masking, and guarded deletion.
 
-use super::{db_err, record, require_admin, resolve_org, role_in, Change, Service};
+use super::access::{authorize, member_filter, org_standing, permit};
+use super::{db_err, record, resolve_org, Change, Service};
 use crate::db::{from_micros, now_micros};
 use crate::store::credentials::{self as store, Sealed};
+use crate::store::reach::Object;
 use anyhow::{anyhow, bail};
 use app::backend::{Actor, CredentialService};
 use app::error::{ApiError, ErrorCode};
+use app::model::access::Op;
 use app::model::credential::{
     check_credential_name, check_secret, parse_type, Credential, CredentialPage, CredentialQuery,
     CredentialUpdate, NewCredential, Secret,
@@ -39,18 +42,25 @@ impl Service {
         serde_json::from_slice(&bytes).map_err(|_| ApiError::internal())
     }
 
-    pub(crate) async fn visible_credential(
+    /// The credential, if the caller may see it (not-found otherwise) and may do `op` to it.
+    pub(crate) async fn credential_for(
         &self,
         db: &mut AnyConnection,
         actor: &Actor,
         id: Uuid,
-    ) -> Result<(Sealed, app::model::user::Role), ApiError> {
+        op: Op,
+        doing: &str,
+    ) -> Result<Sealed, ApiError> {
         let sealed = store::get(db, id)
             .await
             .map_err(db_err)?
             .ok_or_else(|| ApiError::not_found("credential"))?;
-        let role = role_in(actor, sealed.credential.organization_id, "credential")?;
-        Ok((sealed, role))
+        let org = sealed.credential.organization_id;
+        let standing = self
+            .standing(db, actor, org, Object::Credential, id, "credential")
+            .await?;
+        authorize(standing, Op::ViewCredential, op, "credential", doing)?;
+        Ok(sealed)
     }
 
     /// Checks at start that the configured key opens the stored secrets, so a wrong or missing
@@ -111,8 +121,9 @@ impl CredentialService for Service {
         actor: &Actor,
         query: &CredentialQuery,
     ) -> Result<CredentialPage, ApiError> {
-        let (org, _) = resolve_org(actor, query.list.org_id)?;
-        let (credentials, total_count) = store::list(&self.db.read, org, query)
+        let (org, role) = resolve_org(actor, query.list.org_id)?;
+        let member = member_filter(actor, role);
+        let (credentials, total_count) = store::list(&self.db.read, org, member, query)
             .await
             .map_err(db_err)?;
         Ok(CredentialPage {
@@ -126,9 +137,8 @@ impl CredentialService for Service {
     async fn get_credential(&self, actor: &Actor, id: Uuid) -> Result<Credential, ApiError> {
         let mut conn = self.db.read.acquire().await.map_err(db_err)?;
         Ok(self
-            .visible_credential(&mut conn, actor, id)
+            .credential_for(&mut conn, actor, id, Op::ViewCredential, "")
             .await?
-            .0
             .credential)
     }
 
@@ -139,7 +149,11 @@ impl CredentialService for Service {
     ) -> Result<Credential, ApiError> {
         let (org, role) =
             resolve_org(actor, input.organization_id).map_err(super::body_org_field)?;
-        require_admin(role, "create credentials")?;
+        permit(
+            org_standing(role),
+            Op::ManageCredential,
+            "create credentials",
+        )?;
         let name = check_credential_name(input.name.as_deref().unwrap_or(""))
             .map_err(|m| ApiError::validation("name", m))?;
         let kind = parse_type(input.kind.as_deref(), "type")?;
@@ -179,8 +193,15 @@ impl CredentialService for Service {
         input: &CredentialUpdate,
     ) -> Result<Credential, ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (current, role) = self.visible_credential(&mut tx, actor, id).await?;
-        require_admin(role, "change credentials")?;
+        let current = self
+            .credential_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageCredential,
+                "change credentials",
+            )
+            .await?;
         let before = current.credential.clone();
         let name = check_credential_name(input.name.as_deref().unwrap_or(&before.name))
             .map_err(|m| ApiError::validation("name", m))?;
@@ -233,8 +254,15 @@ impl CredentialService for Service {
         force: bool,
     ) -> Result<(), ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (current, role) = self.visible_credential(&mut tx, actor, id).await?;
-        require_admin(role, "delete credentials")?;
+        let current = self
+            .credential_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageCredential,
+                "delete credentials",
+            )
+            .await?;
         let users = store::users_of(&mut tx, id).await.map_err(db_err)?;
         if !users.is_empty() {
             if !force {

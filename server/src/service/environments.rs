@@ -1,10 +1,13 @@
 //! Environments: who may see and change them, the rules of their fields, and their audit trail.
 
-use super::{db_err, record, require_admin, resolve_org, role_in, Change, Service};
+use super::access::{authorize, member_filter, org_standing, permit};
+use super::{db_err, record, resolve_org, Change, Service};
 use crate::db::{from_micros, is_unique_violation, now_micros};
 use crate::store::environments as store;
+use crate::store::reach::Object;
 use app::backend::{Actor, EnvironmentService};
 use app::error::{ApiError, ErrorCode};
+use app::model::access::Op;
 use app::model::environment::{
     Environment, EnvironmentFields, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate,
     NewEnvironment,
@@ -33,19 +36,32 @@ fn write_err(name: &str) -> impl Fn(sqlx::Error) -> ApiError + '_ {
 }
 
 impl Service {
-    /// The environment, if the caller may see it; not-found otherwise, whatever the reason.
-    async fn visible_environment(
+    /// The environment, if the caller may see it (not-found otherwise, whatever the reason)
+    /// and may do `op` to it (forbidden otherwise).
+    pub(crate) async fn environment_for(
         &self,
         db: &mut AnyConnection,
         actor: &Actor,
         id: Uuid,
-    ) -> Result<(Environment, app::model::user::Role), ApiError> {
+        op: Op,
+        doing: &str,
+    ) -> Result<Environment, ApiError> {
         let env = store::get(db, id)
             .await
             .map_err(db_err)?
             .ok_or_else(|| ApiError::not_found("environment"))?;
-        let role = role_in(actor, env.organization_id, "environment")?;
-        Ok((env, role))
+        let standing = self
+            .standing(
+                db,
+                actor,
+                env.organization_id,
+                Object::Environment,
+                id,
+                "environment",
+            )
+            .await?;
+        authorize(standing, Op::ViewEnvironment, op, "environment", doing)?;
+        Ok(env)
     }
 }
 
@@ -56,8 +72,13 @@ impl EnvironmentService for Service {
         actor: &Actor,
         query: &EnvironmentQuery,
     ) -> Result<EnvironmentPage, ApiError> {
-        let (org, _) = resolve_org(actor, query.list.org_id)?;
-        let (environments, total_count) = store::list(&self.db.read, org, query)
+        let (org, role) = resolve_org(actor, query.list.org_id)?;
+        let scope = store::Scope {
+            org,
+            member: member_filter(actor, role),
+            ..Default::default()
+        };
+        let (environments, total_count) = store::list(&self.db.read, &scope, query)
             .await
             .map_err(db_err)?;
         Ok(EnvironmentPage {
@@ -70,7 +91,8 @@ impl EnvironmentService for Service {
 
     async fn get_environment(&self, actor: &Actor, id: Uuid) -> Result<Environment, ApiError> {
         let mut conn = self.db.read.acquire().await.map_err(db_err)?;
-        Ok(self.visible_environment(&mut conn, actor, id).await?.0)
+        self.environment_for(&mut conn, actor, id, Op::ViewEnvironment, "")
+            .await
     }
 
     async fn create_environment(
@@ -80,7 +102,11 @@ impl EnvironmentService for Service {
     ) -> Result<Environment, ApiError> {
         let (org, role) =
             resolve_org(actor, input.organization_id).map_err(super::body_org_field)?;
-        require_admin(role, "create environments")?;
+        permit(
+            org_standing(role),
+            Op::ManageEnvironment,
+            "create environments",
+        )?;
         let EnvironmentFields {
             name,
             description,
@@ -119,8 +145,15 @@ impl EnvironmentService for Service {
         input: &EnvironmentUpdate,
     ) -> Result<Environment, ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (before, role) = self.visible_environment(&mut tx, actor, id).await?;
-        require_admin(role, "change environments")?;
+        let before = self
+            .environment_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageEnvironment,
+                "change environments",
+            )
+            .await?;
         let fields = input.apply(&before)?;
         let after = Environment {
             name: fields.name,
@@ -145,8 +178,15 @@ impl EnvironmentService for Service {
 
     async fn delete_environment(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (before, role) = self.visible_environment(&mut tx, actor, id).await?;
-        require_admin(role, "delete environments")?;
+        let before = self
+            .environment_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageEnvironment,
+                "delete environments",
+            )
+            .await?;
         store::delete(&mut tx, id).await.map_err(db_err)?;
         let org = Some(before.organization_id);
         record(

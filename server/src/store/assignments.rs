@@ -1,5 +1,6 @@
-//! The environment–connection mapping, in batches: statements carry at most CHUNK ids, so a
-//! 10,000-id change is a few dozen statements in one transaction.
+//! Many-to-many mappings (environment–connection, workspace–environment), in batches:
+//! statements carry at most CHUNK ids, so a 10,000-id change is a few dozen statements in one
+//! transaction.
 
 use super::{uuid_col, Sql};
 use crate::db::now_micros;
@@ -8,6 +9,29 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 const CHUNK: usize = 500;
+
+/// One mapping table: a parent holds children.
+pub struct Link {
+    pub table: &'static str,
+    pub parent: &'static str,
+    pub child: &'static str,
+    /// The children's own table, whose rows carry an organization_id.
+    pub child_table: &'static str,
+}
+
+pub const ENVIRONMENT_CONNECTIONS: Link = Link {
+    table: "environment_connections",
+    parent: "environment_id",
+    child: "connection_id",
+    child_table: "connections",
+};
+
+pub const WORKSPACE_ENVIRONMENTS: Link = Link {
+    table: "workspace_environments",
+    parent: "workspace_id",
+    child: "environment_id",
+    child_table: "environments",
+};
 
 fn in_list(sql: &mut Sql, ids: &[Uuid]) {
     sql.push(" IN (");
@@ -20,15 +44,19 @@ fn in_list(sql: &mut Sql, ids: &[Uuid]) {
     sql.push(")");
 }
 
-/// Which of `ids` are connections of the organization.
+/// Which of `ids` are children (connections, environments) of the organization.
 pub async fn existing(
     db: &mut AnyConnection,
+    link: &Link,
     org: Uuid,
     ids: &[Uuid],
 ) -> Result<HashSet<Uuid>, sqlx::Error> {
     let mut found = HashSet::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        let mut sql = Sql::new("SELECT id FROM connections WHERE organization_id = ");
+        let mut sql = Sql::new(&format!(
+            "SELECT id FROM {} WHERE organization_id = ",
+            link.child_table
+        ));
         sql.bind(org).push(" AND id");
         in_list(&mut sql, chunk);
         for r in sql.query().fetch_all(&mut *db).await? {
@@ -38,66 +66,90 @@ pub async fn existing(
     Ok(found)
 }
 
-/// Which of `ids` are in the environment.
+/// Which of `ids` the parent holds.
 pub async fn assigned(
     db: &mut AnyConnection,
-    env: Uuid,
+    link: &Link,
+    parent: Uuid,
     ids: &[Uuid],
 ) -> Result<HashSet<Uuid>, sqlx::Error> {
     let mut found = HashSet::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        let mut sql =
-            Sql::new("SELECT connection_id FROM environment_connections WHERE environment_id = ");
-        sql.bind(env).push(" AND connection_id");
+        let mut sql = Sql::new(&format!(
+            "SELECT {} FROM {} WHERE {} = ",
+            link.child, link.table, link.parent
+        ));
+        sql.bind(parent).push(&format!(" AND {}", link.child));
         in_list(&mut sql, chunk);
         for r in sql.query().fetch_all(&mut *db).await? {
-            found.insert(uuid_col(&r, "connection_id")?);
+            found.insert(uuid_col(&r, link.child)?);
         }
     }
     Ok(found)
 }
 
 /// Adds mappings, skipping those that exist; returns how many were new.
-pub async fn add(db: &mut AnyConnection, env: Uuid, ids: &[Uuid]) -> Result<u64, sqlx::Error> {
+pub async fn add(
+    db: &mut AnyConnection,
+    link: &Link,
+    parent: Uuid,
+    ids: &[Uuid],
+) -> Result<u64, sqlx::Error> {
     let now = now_micros();
     let mut added = 0;
     for chunk in ids.chunks(CHUNK) {
-        let mut sql = Sql::new("INSERT INTO environment_connections (environment_id, connection_id, created_at) VALUES ");
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO {} ({}, {}, created_at) VALUES ",
+            link.table, link.parent, link.child
+        ));
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
             sql.push("(")
-                .bind(env)
+                .bind(parent)
                 .push(", ")
                 .bind(*id)
                 .push(", ")
                 .bind(now)
                 .push(")");
         }
-        sql.push(" ON CONFLICT (environment_id, connection_id) DO NOTHING");
+        sql.push(&format!(
+            " ON CONFLICT ({}, {}) DO NOTHING",
+            link.parent, link.child
+        ));
         added += sql.query().execute(&mut *db).await?.rows_affected();
     }
     Ok(added)
 }
 
-pub async fn remove(db: &mut AnyConnection, env: Uuid, ids: &[Uuid]) -> Result<u64, sqlx::Error> {
+pub async fn remove(
+    db: &mut AnyConnection,
+    link: &Link,
+    parent: Uuid,
+    ids: &[Uuid],
+) -> Result<u64, sqlx::Error> {
     let mut removed = 0;
     for chunk in ids.chunks(CHUNK) {
-        let mut sql = Sql::new("DELETE FROM environment_connections WHERE environment_id = ");
-        sql.bind(env).push(" AND connection_id");
+        let mut sql = Sql::new(&format!(
+            "DELETE FROM {} WHERE {} = ",
+            link.table, link.parent
+        ));
+        sql.bind(parent).push(&format!(" AND {}", link.child));
         in_list(&mut sql, chunk);
         removed += sql.query().execute(&mut *db).await?.rows_affected();
     }
     Ok(removed)
 }
 
-pub async fn count(db: &mut AnyConnection, env: Uuid) -> Result<u64, sqlx::Error> {
-    let n: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM environment_connections WHERE environment_id = $1")
-            .bind(env.to_string())
-            .fetch_one(&mut *db)
-            .await?
-            .try_get("n")?;
+pub async fn count(db: &mut AnyConnection, link: &Link, parent: Uuid) -> Result<u64, sqlx::Error> {
+    let n: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM {} WHERE {} = $1",
+        link.table, link.parent
+    ))
+    .bind(parent.to_string())
+    .fetch_one(&mut *db)
+    .await?
+    .try_get("n")?;
     Ok(n.max(0) as u64)
 }

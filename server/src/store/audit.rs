@@ -71,11 +71,28 @@ fn event(r: &sqlx::any::AnyRow) -> Result<app::model::audit::AuditEvent, sqlx::E
     })
 }
 
-fn filtered(select: &str, org: Uuid, q: &app::model::audit::EventQuery) -> super::Sql {
+/// With `member`, only events about the workspaces that member belongs to and the
+/// environments and connections those workspaces reach.
+fn filtered(
+    select: &str,
+    org: Uuid,
+    member: Option<Uuid>,
+    q: &app::model::audit::EventQuery,
+) -> super::Sql {
+    use super::reach;
     let f = &q.filter;
     let mut sql = super::Sql::new(select);
     sql.push(" FROM audit_events WHERE organization_id = ")
         .bind(org);
+    if let Some(user) = member {
+        sql.push(" AND ((entity_type = 'workspace'");
+        reach::workspaces_of(&mut sql, "entity_id", user);
+        sql.push(") OR (entity_type = 'environment'");
+        reach::environments_of(&mut sql, "entity_id", user);
+        sql.push(") OR (entity_type = 'connection'");
+        reach::connections_of(&mut sql, "entity_id", user);
+        sql.push("))");
+    }
     if let Some(t) = &f.entity_type {
         sql.push(" AND entity_type = ").bind(t.as_str());
     }
@@ -101,6 +118,7 @@ fn filtered(select: &str, org: Uuid, q: &app::model::audit::EventQuery) -> super
 pub async fn list(
     db: &sqlx::AnyPool,
     org: Uuid,
+    member: Option<Uuid>,
     q: &app::model::audit::EventQuery,
 ) -> Result<(Vec<app::model::audit::AuditEvent>, u64), sqlx::Error> {
     let mut page = filtered(
@@ -108,6 +126,7 @@ pub async fn list(
          entity_name, before_json, after_json, reason, \
          (SELECT name FROM users u WHERE u.id = audit_events.actor_user_id) AS actor_name",
         org,
+        member,
         q,
     );
     page.order_page("occurred_at", &q.list);
@@ -118,6 +137,8 @@ pub async fn list(
         .iter()
         .map(event)
         .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered("SELECT COUNT(*) AS n", org, q).count(db).await?;
+    let total = filtered("SELECT COUNT(*) AS n", org, member, q)
+        .count(db)
+        .await?;
     Ok((items, total))
 }

@@ -17,6 +17,12 @@ const COLUMNS: &str = "id, organization_id, name, kind, type, sub_type, url, sta
 /// Which connections a list covers.
 pub struct Scope<'a> {
     pub org: Uuid,
+    /// Only those this organization member reaches through their workspaces; also limits the
+    /// environments shown with each connection to those the member reaches.
+    pub member: Option<Uuid>,
+    /// Only those the workspace's environments bring; the environments shown with each
+    /// connection are then the workspace's that bring it.
+    pub workspace: Option<Uuid>,
     pub filter: &'a ConnectionFilter,
     /// Only connections that are not in this environment.
     pub not_in_environment: Option<Uuid>,
@@ -51,6 +57,17 @@ fn filtered(select: &str, scope: &Scope<'_>) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(" FROM connections WHERE organization_id = ")
         .bind(scope.org);
+    if let Some(user) = scope.member {
+        super::reach::connections_of(&mut sql, "id", user);
+    }
+    if let Some(w) = scope.workspace {
+        sql.push(
+            " AND id IN (SELECT ec.connection_id FROM environment_connections ec \
+             JOIN workspace_environments we ON we.environment_id = ec.environment_id WHERE we.workspace_id = ",
+        )
+        .bind(w)
+        .push(")");
+    }
     if let Some(search) = scope.search {
         sql.push(" AND search_text LIKE ")
             .bind(like_pattern(search))
@@ -119,7 +136,7 @@ pub async fn list(
         })
         .collect::<Result<StatusSummary, sqlx::Error>>()?;
 
-    attach_environments(db, &mut items).await?;
+    attach_environments(db, &mut items, scope.member, scope.workspace).await?;
     Ok((items, summary))
 }
 
@@ -135,10 +152,13 @@ pub async fn ids(db: &AnyPool, scope: &Scope<'_>, limit: usize) -> Result<Vec<Uu
         .collect()
 }
 
-/// Fills in `environments` for a batch of connections with one query.
+/// Fills in `environments` for a batch of connections with one query: all of them, or those
+/// the member reaches, or those of one workspace.
 pub async fn attach_environments(
     db: &AnyPool,
     items: &mut [Connection],
+    member: Option<Uuid>,
+    workspace: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
     if items.is_empty() {
         return Ok(());
@@ -153,7 +173,18 @@ pub async fn attach_environments(
         }
         sql.bind(c.id);
     }
-    sql.push(") ORDER BY e.name_key");
+    sql.push(")");
+    if let Some(user) = member {
+        super::reach::environments_of(&mut sql, "e.id", user);
+    }
+    if let Some(w) = workspace {
+        sql.push(
+            " AND e.id IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
+        )
+        .bind(w)
+        .push(")");
+    }
+    sql.push(" ORDER BY e.name_key");
     let mut by_connection: HashMap<Uuid, Vec<EnvironmentRef>> = HashMap::new();
     for r in sql.query().fetch_all(db).await? {
         by_connection

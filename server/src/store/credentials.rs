@@ -34,10 +34,14 @@ fn credential(r: &sqlx::any::AnyRow) -> Result<Credential, sqlx::Error> {
     })
 }
 
-fn filtered(select: &str, org: Uuid, q: &CredentialQuery) -> Sql {
+/// With `member`, only the credentials of the connections that member reaches.
+fn filtered(select: &str, org: Uuid, member: Option<Uuid>, q: &CredentialQuery) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(" FROM credentials WHERE organization_id = ")
         .bind(org);
+    if let Some(user) = member {
+        super::reach::credentials_of(&mut sql, "id", user);
+    }
     if let Some(search) = &q.list.search {
         sql.push(" AND search_text LIKE ")
             .bind(like_pattern(search))
@@ -52,6 +56,7 @@ fn filtered(select: &str, org: Uuid, q: &CredentialQuery) -> Sql {
 pub async fn list(
     db: &AnyPool,
     org: Uuid,
+    member: Option<Uuid>,
     q: &CredentialQuery,
 ) -> Result<(Vec<Credential>, u64), sqlx::Error> {
     let column = match q.list.order.field {
@@ -60,7 +65,7 @@ pub async fn list(
         CredentialSort::CreatedAt => "created_at",
         CredentialSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), org, q);
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), org, member, q);
     page.order_page(column, &q.list);
     let items = page
         .query()
@@ -69,7 +74,9 @@ pub async fn list(
         .iter()
         .map(credential)
         .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered("SELECT COUNT(*) AS n", org, q).count(db).await?;
+    let total = filtered("SELECT COUNT(*) AS n", org, member, q)
+        .count(db)
+        .await?;
     Ok((items, total))
 }
 

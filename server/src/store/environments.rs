@@ -25,11 +25,41 @@ fn environment(r: &sqlx::any::AnyRow) -> Result<Environment, sqlx::Error> {
     })
 }
 
+/// Which environments a list covers.
+#[derive(Default)]
+pub struct Scope {
+    pub org: Uuid,
+    /// Only those this organization member reaches through their workspaces.
+    pub member: Option<Uuid>,
+    /// Only those in this workspace.
+    pub in_workspace: Option<Uuid>,
+    /// Only those not in this workspace.
+    pub not_in_workspace: Option<Uuid>,
+}
+
 /// The WHERE clause shared by a page and its count.
-fn filtered(select: &str, org: Uuid, q: &EnvironmentQuery) -> Sql {
+fn filtered(select: &str, scope: &Scope, q: &EnvironmentQuery) -> Sql {
+    let org = scope.org;
     let mut sql = Sql::new(select);
     sql.push(" FROM environments WHERE organization_id = ")
         .bind(org);
+    if let Some(user) = scope.member {
+        super::reach::environments_of(&mut sql, "id", user);
+    }
+    if let Some(w) = scope.in_workspace {
+        sql.push(
+            " AND id IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
+        )
+        .bind(w)
+        .push(")");
+    }
+    if let Some(w) = scope.not_in_workspace {
+        sql.push(
+            " AND id NOT IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
+        )
+        .bind(w)
+        .push(")");
+    }
     if let Some(search) = &q.list.search {
         sql.push(" AND search_text LIKE ")
             .bind(like_pattern(search))
@@ -58,7 +88,7 @@ fn filtered(select: &str, org: Uuid, q: &EnvironmentQuery) -> Sql {
 /// One page and the size of the whole filtered set: two queries.
 pub async fn list(
     db: &AnyPool,
-    org: Uuid,
+    scope: &Scope,
     q: &EnvironmentQuery,
 ) -> Result<(Vec<Environment>, u64), sqlx::Error> {
     let column = match q.list.order.field {
@@ -66,7 +96,7 @@ pub async fn list(
         EnvironmentSort::CreatedAt => "created_at",
         EnvironmentSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), org, q);
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), scope, q);
     page.order_page(column, &q.list);
     let rows = page.query().fetch_all(db).await?;
     let items = rows
@@ -74,8 +104,25 @@ pub async fn list(
         .map(environment)
         .collect::<Result<Vec<_>, _>>()?;
 
-    let total = filtered("SELECT COUNT(*) AS n", org, q).count(db).await?;
+    let total = filtered("SELECT COUNT(*) AS n", scope, q).count(db).await?;
     Ok((items, total))
+}
+
+/// The ids of every environment in scope matching the query (at most `limit`).
+pub async fn ids(
+    db: &AnyPool,
+    scope: &Scope,
+    q: &EnvironmentQuery,
+    limit: usize,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let mut sql = filtered("SELECT id", scope, q);
+    sql.push(" ORDER BY id LIMIT ").bind(limit as i64);
+    sql.query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| uuid_col(r, "id"))
+        .collect()
 }
 
 pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Environment>, sqlx::Error> {

@@ -6,9 +6,11 @@ pub mod audit;
 pub mod connections;
 pub mod credentials;
 pub mod environments;
+pub mod reach;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod workspaces;
 
 use app::model::list::{Direction, ListQuery, SortField};
 use sqlx::any::AnyArguments;

@@ -1,8 +1,6 @@
 //! The `meshenv` command line, run as a real process against a SQLite file.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use std::process::{Command, Output};
 
 /// Runs `meshenv` with whitespace-separated arguments.
@@ -11,7 +9,7 @@ fn meshenv(db: &str, args: &str) -> Output {
         .args(args.split_whitespace())
         .env("MESHENV_DATABASE_URL", db)
         .env("MESHENV_LOG", "warn")
-        .env("MESHENV_SECRET_KEY", common::TEST_KEY)
+        .env("MESHENV_SECRET_KEY", crate::common::TEST_KEY)
         .env_remove("MESHENV_USER_PASSWORD")
         .output()
         .expect("run meshenv")

@@ -1,11 +1,9 @@
 //! Identity, sessions, tokens and the HTTP platform (headers, health, OpenAPI, limits), on
 //! SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{assert_error, TestServer, PASSWORD};
 use app::backend::{AuthService, TokenService};
 use app::model::user::Role;
-use common::{assert_error, TestServer, PASSWORD};
 use serde_json::json;
 use sqlx::Row;
 

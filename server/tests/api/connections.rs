@@ -1,9 +1,7 @@
 //! Credentials, connections and assignment over HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{assert_error, TestServer};
 use app::model::user::Role;
-use common::{assert_error, TestServer};
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -30,9 +28,14 @@ async fn constraint_violations_from_races_are_recognised(s: &TestServer) {
     let env = uuid::Uuid::parse_str(&environment(s, &t, "raced").await).unwrap();
     let mut conn = s.service.db.write.acquire().await.unwrap();
     // a mapping to a connection that is gone, as a concurrent delete would leave it
-    let err = server::store::assignments::add(&mut conn, env, &[uuid::Uuid::now_v7()])
-        .await
-        .unwrap_err();
+    let err = server::store::assignments::add(
+        &mut conn,
+        &server::store::assignments::ENVIRONMENT_CONNECTIONS,
+        env,
+        &[uuid::Uuid::now_v7()],
+    )
+    .await
+    .unwrap_err();
     assert!(server::db::is_integrity_violation(&err), "{err}");
     // an ordinary failure is not one
     let err = sqlx::query("SELECT * FROM no_such_table")
@@ -1010,7 +1013,25 @@ async fn other_organizations_cannot_touch_connections(s: &TestServer) {
         )
         .await;
     assert_error(&r, 400, "validation_failed", Some("credential_id"));
-    // members read, and never see secrets, but change nothing
+    // members of a workspace that reaches it read, and never see secrets, but change nothing
+    let (_, ws) = s.post(&a, "/api/workspaces", json!({"name": "team"})).await;
+    let ws = id(&ws);
+    for (path, body) in [
+        (
+            format!("/api/environments/{acme_env}/connections/{conn}"),
+            json!({}),
+        ),
+        (
+            format!("/api/workspaces/{ws}/environments/{acme_env}"),
+            json!({}),
+        ),
+        (
+            format!("/api/workspaces/{ws}/members"),
+            json!({"email": "mike@example.com"}),
+        ),
+    ] {
+        assert_eq!(s.post(&a, &path, body).await.0, 201, "{path}");
+    }
     assert_eq!(
         s.get(&member, &format!("/api/credentials/{}", id(&cred)))
             .await

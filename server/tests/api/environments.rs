@@ -1,9 +1,7 @@
 //! `/api/environments` over HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{assert_error, TestServer};
 use app::model::user::Role;
-use common::{assert_error, TestServer};
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -137,7 +135,7 @@ async fn organization_is_required_only_when_ambiguous(s: &TestServer) {
             "gary",
             "gary@example.com",
             Role::Admin,
-            common::PASSWORD,
+            crate::common::PASSWORD,
         )
         .await
         .unwrap();
@@ -435,6 +433,20 @@ async fn members_read_but_do_not_write(s: &TestServer) {
     let member = s.user("acme", "mike", Role::Member).await;
     let env = create(s, &admin, "prod").await;
     let path = format!("/api/environments/{}", env["id"].as_str().unwrap());
+    // an organization member reads what their workspaces hold, and nothing before that
+    assert_error(&s.get(&member, &path).await, 404, "not_found", None);
+    let (_, ws) = s
+        .post(&admin, "/api/workspaces", json!({"name": "team"}))
+        .await;
+    let ws = ws["id"].as_str().unwrap();
+    let assign = format!(
+        "/api/workspaces/{ws}/environments/{}",
+        env["id"].as_str().unwrap()
+    );
+    assert_eq!(s.post(&admin, &assign, json!({})).await.0, 201);
+    let add = format!("/api/workspaces/{ws}/members");
+    let m = json!({"email": "mike@example.com"});
+    assert_eq!(s.post(&admin, &add, m).await.0, 201);
     assert_eq!(s.get(&member, &path).await.0, 200);
     assert_eq!(
         s.get(&member, "/api/environments").await.1["total_count"],

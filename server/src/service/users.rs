@@ -1,0 +1,229 @@
+//! An organization's people: admins add them (with a one-time password), change their role and
+//! remove them; everyone changes their own password.
+
+use super::access::{org_standing, permit};
+use super::passwords::{self, generate_password};
+use super::{db_err, record, resolve_org, Change, Service};
+use crate::db::is_unique_violation;
+use crate::store::{users, workspaces};
+use app::backend::{Actor, UserService};
+use app::error::{ApiError, ErrorCode};
+use app::model::access::Op;
+use app::model::user::{
+    check_password, CreatedUser, NewUser, OrgUser, PasswordChange, Role, UserPage, UserQuery,
+};
+use app::model::workspace::{parse_role, RoleUpdate};
+use async_trait::async_trait;
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+impl Service {
+    /// The organization an admin acts in, and the user of it they act on.
+    async fn org_user_for(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+        doing: &str,
+    ) -> Result<(Uuid, OrgUser), ApiError> {
+        let (org, role) = resolve_org(actor, org)?;
+        permit(org_standing(role), Op::ManageOrgMembers, doing)?;
+        let target = users::get_org_user(db, org, user)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        Ok((org, target))
+    }
+
+    /// Refuses a change that would leave the organization without an admin.
+    async fn keep_an_admin(
+        &self,
+        db: &mut AnyConnection,
+        org: Uuid,
+        target: &OrgUser,
+    ) -> Result<(), ApiError> {
+        if target.role == Role::Admin && users::count_admins(db, org).await.map_err(db_err)? <= 1 {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "this is the organization's last admin: make someone else an admin first",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl UserService for Service {
+    async fn list_users(&self, actor: &Actor, query: &UserQuery) -> Result<UserPage, ApiError> {
+        let (org, role) = resolve_org(actor, query.org_id)?;
+        permit(
+            org_standing(role),
+            Op::ManageOrgMembers,
+            "list the organization's members",
+        )?;
+        let (users, total_count) = users::list_org_users(&self.db.read, org, query)
+            .await
+            .map_err(db_err)?;
+        Ok(UserPage {
+            page: query.page,
+            page_size: query.page_size,
+            total_count,
+            users,
+        })
+    }
+
+    async fn create_user(&self, actor: &Actor, input: &NewUser) -> Result<CreatedUser, ApiError> {
+        let (org, role) =
+            resolve_org(actor, input.organization_id).map_err(super::body_org_field)?;
+        permit(org_standing(role), Op::ManageOrgMembers, "add people")?;
+        let (name, email) = input.check()?;
+        let member_role = parse_role(input.role.as_deref(), false)?;
+        let password = generate_password();
+        let hash = passwords::hash(password.clone()).await?;
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let id = users::insert_user(&mut tx, &name, &email, &hash, true)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    ApiError::new(
+                        ErrorCode::NameTaken,
+                        format!("a user named '{name}' or with the email '{email}' already exists"),
+                    )
+                    .with_field("email")
+                } else {
+                    db_err(e)
+                }
+            })?;
+        users::insert_membership(&mut tx, org, id, member_role)
+            .await
+            .map_err(db_err)?;
+        let user = users::get_org_user(&mut tx, org, id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(ApiError::internal)?;
+        record(
+            &mut tx,
+            actor,
+            Change::created(Some(org), "user", id, &user.name, &user),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(CreatedUser {
+            user,
+            one_time_password: password,
+        })
+    }
+
+    async fn update_user_role(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+        input: &RoleUpdate,
+    ) -> Result<OrgUser, ApiError> {
+        let role = parse_role(input.role.as_deref(), true)?;
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let (org, before) = self
+            .org_user_for(&mut tx, actor, org, user, "change roles")
+            .await?;
+        if before.role == role {
+            return Ok(before);
+        }
+        self.keep_an_admin(&mut tx, org, &before).await?;
+        users::set_role(&mut tx, org, user, role)
+            .await
+            .map_err(db_err)?;
+        let after = OrgUser {
+            role,
+            ..before.clone()
+        };
+        let change = Change::other(
+            Some(org),
+            "role",
+            "user",
+            user,
+            &after.name,
+            Some(&before),
+            Some(&after),
+        );
+        record(&mut tx, actor, change).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(after)
+    }
+
+    async fn remove_user(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+    ) -> Result<(), ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let (org, before) = self
+            .org_user_for(&mut tx, actor, org, user, "remove people")
+            .await?;
+        self.keep_an_admin(&mut tx, org, &before).await?;
+        workspaces::delete_memberships_in_org(&mut tx, org, user)
+            .await
+            .map_err(db_err)?;
+        users::delete_membership(&mut tx, org, user)
+            .await
+            .map_err(db_err)?;
+        // Someone who belongs nowhere any more keeps no way in.
+        if users::count_memberships(&mut tx, user)
+            .await
+            .map_err(db_err)?
+            == 0
+        {
+            users::lock_out(&mut tx, user).await.map_err(db_err)?;
+        }
+        record(
+            &mut tx,
+            actor,
+            Change::deleted(Some(org), "user", user, &before.name, &before),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn change_password(&self, actor: &Actor, input: &PasswordChange) -> Result<(), ApiError> {
+        let current = input.current_password.as_deref().unwrap_or("");
+        let new = input.new_password.as_deref().unwrap_or("");
+        check_password(new).map_err(|m| ApiError::validation("new_password", m))?;
+        if new == current {
+            return Err(ApiError::validation(
+                "new_password",
+                "the new password must differ from the current one",
+            ));
+        }
+        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let stored = users::password_hash(&mut conn, actor.user.id)
+            .await
+            .map_err(db_err)?;
+        drop(conn);
+        if !passwords::verify(current.to_string(), stored).await {
+            return Err(ApiError::validation(
+                "current_password",
+                "the current password is wrong",
+            ));
+        }
+        let hash = passwords::hash(new.to_string()).await?;
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        users::set_password(&mut tx, actor.user.id, &hash)
+            .await
+            .map_err(db_err)?;
+        for org in &actor.user.organizations {
+            let change = Change::<()>::other(
+                Some(org.id),
+                "password_change",
+                "user",
+                actor.user.id,
+                &actor.user.name,
+                None,
+                None,
+            );
+            record(&mut tx, actor, change).await?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+}

@@ -1,0 +1,13 @@
+//! The integration suite: the real server on an ephemeral port, spoken to over HTTP, each
+//! scenario on SQLite and on PostgreSQL. One test binary (not one per file) so that CI links
+//! the server once rather than once per topic.
+
+#[macro_use]
+mod common;
+
+mod cli;
+mod connections;
+mod environments;
+mod events;
+mod platform;
+mod workspaces;
