@@ -63,6 +63,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("credentials") view=pages::credentials::CredentialsPage ssr=SsrMode::Async />
                     <Route path=path!("credentials/new") view=pages::credential_form::NewCredentialPage ssr=SsrMode::Async />
                     <Route path=path!("credentials/:id/edit") view=pages::credential_form::EditCredentialPage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces") view=pages::workspaces::WorkspacesPage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces/:id") view=pages::workspace_detail::WorkspaceDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("members") view=pages::members::MembersPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=pages::settings::SettingsPage  ssr=SsrMode::Async />
                 </ParentRoute>

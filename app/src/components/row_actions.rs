@@ -11,11 +11,16 @@ pub fn RowActions<F>(
     name: String,
     /// Asks to delete the item (the page confirms first).
     on_delete: F,
+    /// What editing and deleting the item takes: without it the cell stays empty.
+    op: crate::model::access::Op,
 ) -> impl IntoView
 where
     F: Fn(Uuid, String) + Copy + Send + Sync + 'static,
 {
     let label = name.clone();
+    if !crate::pages::workspaces::org_allows(op) {
+        return view! { <td class="col-actions"></td> }.into_any();
+    }
     view! {
         <td class="col-actions">
             <div class="row-actions">
@@ -31,4 +36,5 @@ where
             </div>
         </td>
     }
+    .into_any()
 }

@@ -62,7 +62,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         <Title text="Connections" />
         <div class="page-head">
             <h1>"Connections"</h1>
-            <a class="btn btn-primary" href="/connections/new">"Register connection"</a>
+            {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register connection"</a> })}
         </div>
         <Filters query />
         {move || parsed.get().err().map(|e| view! { <p class="error-banner" role="alert">{e.error}</p> })}
@@ -158,7 +158,7 @@ where
                     view! {
                         <h2>"No connections yet"</h2>
                         <p>"Register the clusters, monitoring and services your teams use, or import a kubeconfig through the API."</p>
-                        <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a>
+                        {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a> })}
                     }.into_any()
                 }}
             </div>
@@ -200,7 +200,7 @@ where
                     <td class="col-tags">{envs}</td>
                     <td>{c.credential_name.clone().unwrap_or_else(|| "—".into())}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
-                    <RowActions edit=format!("/connections/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete />
+                    <RowActions edit=format!("/connections/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=crate::model::access::Op::ManageConnection />
                 </tr>
             }
         })

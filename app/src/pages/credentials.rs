@@ -61,7 +61,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <Title text="Credentials" />
         <div class="page-head">
             <h1>"Credentials"</h1>
-            <a class="btn btn-primary" href="/credentials/new">"New credential"</a>
+            {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"New credential"</a> })}
         </div>
         <Form method="GET" action="/credentials" attr:class="searchbar" attr:role="search">
             <label for="cred-search" class="visually-hidden">"Search credentials"</label>
@@ -103,7 +103,7 @@ where
             <div class="empty-state">
                 <h2>"No credentials"</h2>
                 <p>"A credential holds the secret that opens a connection: a token, a password, a kubeconfig user. One credential can serve many connections."</p>
-                <a class="btn btn-primary" href="/credentials/new">"Add a credential"</a>
+                {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"Add a credential"</a> })}
             </div>
         }
         .into_any();
@@ -122,7 +122,7 @@ where
                     <td class="col-tags">{fields}</td>
                     <td>{c.connection_count}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
-                    <RowActions edit=format!("/credentials/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete />
+                    <RowActions edit=format!("/credentials/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=crate::model::access::Op::ManageCredential />
                 </tr>
             }
         })

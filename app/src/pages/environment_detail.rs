@@ -118,6 +118,8 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
         },
     );
     let history = history_resource(id, saved.into());
+    // Workspace members read an environment; only organization admins change what it holds.
+    let manage = crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -135,7 +137,7 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                                     <p class="breadcrumb"><a href="/environments">"Environments"</a> " /"</p>
                                     <h1>{e.name.clone()}</h1>
                                 </div>
-                                <a class="btn" href=format!("/environments/{}/edit", e.id)>"Edit"</a>
+                                {manage.then(|| view! { <a class="btn" href=format!("/environments/{}/edit", e.id)>"Edit"</a> })}
                             </div>
                             <p class="field-help">{e.description.clone()}</p>
                             <p>{tags}</p>
@@ -146,7 +148,7 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                                         summary.await.ok().map(|s| view! { <StatusSummaryView summary=s /> })
                                     })}
                                 </Transition>
-                                <TransferList source=source(e.id) noun="connections" saved />
+                                {manage.then(|| view! { <TransferList source=source(e.id) noun="connections" saved /> })}
                             </section>
                             <RecentHistory events=history entity_id=e.id />
                         }.into_any()

@@ -54,7 +54,7 @@ pub fn EnvironmentsPage() -> impl IntoView {
         <Title text="Environments" />
         <div class="page-head">
             <h1>"Environments"</h1>
-            <a class="btn btn-primary" href="/environments/new">"New environment"</a>
+            {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"New environment"</a> })}
         </div>
         <SearchBar query />
         {move || {
@@ -149,7 +149,7 @@ where
                 <div class="empty-state">
                     <h2>"No environments yet"</h2>
                     <p>"Environments group the connections a team deploys to: production, staging, a region, shared monitoring."</p>
-                    <a class="btn btn-primary" href="/environments/new">"Create your first environment"</a>
+                    {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"Create your first environment"</a> })}
                 </div>
             }
             .into_any()
@@ -187,7 +187,7 @@ where
                     <td class="col-tags">{tags}</td>
                     <td class="col-count" data-testid="connection-count">{env.connection_count}</td>
                     <td class="col-updated">{when(&env.updated_at)}</td>
-                    <RowActions edit=format!("/environments/{}/edit", env.id) id=id name=name.clone() on_delete=on_delete />
+                    <RowActions edit=format!("/environments/{}/edit", env.id) id=id name=name.clone() on_delete=on_delete op=crate::model::access::Op::ManageEnvironment />
                 </tr>
             }
         })

@@ -40,11 +40,13 @@ pub fn SignedIn() -> impl IntoView {
 #[component]
 fn Frame(me: Me) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
-    // Only admins may read the audit log: no link they cannot use.
+    // Only organization admins manage its members: no link they cannot use. (Everyone reads
+    // the audit log: members see their workspaces' part of it.)
     let is_admin = me
         .organizations
         .iter()
         .any(|o| o.role == crate::model::user::Role::Admin);
+    let must_change = me.must_change_password;
     let org = me
         .organizations
         .first()
@@ -58,7 +60,9 @@ fn Frame(me: Me) -> impl IntoView {
                 <A href="/environments">"Environments"</A>
                 <A href="/connections">"Connections"</A>
                 <A href="/credentials">"Credentials"</A>
-                {is_admin.then(|| view! { <A href="/audit">"Audit"</A> })}
+                <A href="/workspaces">"Workspaces"</A>
+                <A href="/audit">"Audit"</A>
+                {is_admin.then(|| view! { <A href="/members">"Members"</A> })}
                 <A href="/settings">"Settings"</A>
             </nav>
             <div class="who">
@@ -70,7 +74,17 @@ fn Frame(me: Me) -> impl IntoView {
             </div>
         </header>
         <main id="content" class="content">
+            {must_change.then(|| view! { <MustChange /> })}
             <Outlet />
         </main>
+    }
+}
+
+/// Someone on a one-time password is sent to the settings page until they change it.
+#[component]
+fn MustChange() -> impl IntoView {
+    let location = use_location();
+    move || {
+        (location.pathname.get() != "/settings").then(|| view! { <Redirect path="/settings" /> })
     }
 }

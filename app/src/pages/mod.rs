@@ -10,7 +10,10 @@ pub mod environment_form;
 pub mod environments;
 pub mod layout;
 pub mod login;
+pub mod members;
 pub mod settings;
+pub mod workspace_detail;
+pub mod workspaces;
 
 use leptos::prelude::*;
 

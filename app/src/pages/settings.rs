@@ -5,6 +5,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
 use crate::model::user::ApiToken;
 use crate::server_fns::tokens::{list_tokens, revoke_token, CreateToken};
+use crate::server_fns::users::ChangePassword;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use uuid::Uuid;
@@ -21,9 +22,43 @@ pub fn SettingsPage() -> impl IntoView {
     let created = move || create.value().get().and_then(|r| r.ok());
     let error = move || create.value().get().and_then(|r| r.err()).map(|e| e.error);
 
+    let password = ServerAction::<ChangePassword>::new();
+    let must_change =
+        use_context::<crate::model::user::Me>().is_some_and(|m| m.must_change_password);
+    let password_error = move |field: &'static str| {
+        move || {
+            password
+                .value()
+                .get()
+                .and_then(|r| r.err())
+                .and_then(|e| e.for_field(field))
+        }
+    };
+    let password_changed = move || password.value().get().is_some_and(|r| r.is_ok());
+
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
+        <section class="form-card">
+            <h2>"Password"</h2>
+            {must_change.then(|| view! {
+                <p class="error-banner" role="alert">"You signed in with a one-time password: choose your own to continue."</p>
+            })}
+            <ActionForm action=password>
+                <div class="field">
+                    <label for="current-password">"Current password"</label>
+                    <input id="current-password" name="current_password" type="password" required autocomplete="current-password" />
+                    <p class="field-error" role="alert">{password_error("current_password")}</p>
+                </div>
+                <div class="field">
+                    <label for="new-password">"New password"</label>
+                    <input id="new-password" name="new_password" type="password" required minlength="8" autocomplete="new-password" />
+                    <p class="field-error" role="alert">{password_error("new_password")}</p>
+                </div>
+                <button type="submit" class="btn btn-primary">"Change password"</button>
+                {move || password_changed().then(|| view! { <p class="field-help" role="status">"Password changed."</p> })}
+            </ActionForm>
+        </section>
         <section class="form-card">
             <h2>"API tokens"</h2>
             <p class="field-help">

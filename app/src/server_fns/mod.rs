@@ -8,6 +8,8 @@ pub mod auth;
 pub mod connections;
 pub mod environments;
 pub mod tokens;
+pub mod users;
+pub mod workspaces;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
@@ -40,7 +42,6 @@ pub(crate) mod ctx {
     }
 
     /// As `actor`, with the reason the form gave for the change (kept in the audit log).
-    #[allow(dead_code)] // the workspace forms are its first users; they land next
     pub async fn actor_with_reason(
         reason: Option<String>,
     ) -> Result<(SharedBackend, Actor), ApiError> {

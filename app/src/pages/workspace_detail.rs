@@ -1,0 +1,401 @@
+//! One workspace: its name and description, the environments assigned to it (a transfer list
+//! for organization admins), its members, and the connections its members get.
+
+use crate::components::toast::use_toasts;
+use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
+use crate::model::access::{Op, Standing};
+use crate::model::assignment::AssignmentPatch;
+use crate::model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort};
+use crate::model::environment::EnvironmentSort;
+use crate::model::list::{Direction, ListQuery, Order};
+use crate::model::user::Me;
+use crate::model::workspace::{MemberList, Workspace, WorkspaceEnvironmentQuery};
+use crate::pages::audit::{history_resource, RecentHistory};
+use crate::server_fns::workspaces::{
+    get_workspace, list_members, list_workspace_connections, list_workspace_environments,
+    patch_workspace_environments, remove_member, set_member_role, workspace_environment_ids,
+    AddMember, UpdateWorkspace,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use std::sync::Arc;
+use uuid::Uuid;
+
+fn side_query(side: Side, search: String, page: u32, page_size: u32) -> WorkspaceEnvironmentQuery {
+    WorkspaceEnvironmentQuery {
+        list: ListQuery {
+            page,
+            page_size,
+            search: Some(search).filter(|s| !s.trim().is_empty()),
+            order: Order {
+                field: EnvironmentSort::Name,
+                direction: Direction::Asc,
+            },
+            org_id: None,
+        },
+        unassigned: side == Side::Available,
+    }
+}
+
+fn source(ws: Uuid) -> TransferSource {
+    TransferSource {
+        page: Arc::new(move |side, search, page, size| {
+            Box::pin(async move {
+                let p =
+                    list_workspace_environments(ws, side_query(side, search, page, size)).await?;
+                let items = p
+                    .environments
+                    .into_iter()
+                    .map(|e| TransferItem {
+                        id: e.id,
+                        detail: format!("{} connections", e.connection_count),
+                        label: e.name,
+                    })
+                    .collect();
+                Ok((items, p.total_count))
+            })
+        }),
+        all_ids: Arc::new(move |side, search| {
+            Box::pin(
+                async move { workspace_environment_ids(ws, side_query(side, search, 0, 1)).await },
+            )
+        }),
+        save: Arc::new(move |add, remove| {
+            Box::pin(async move {
+                patch_workspace_environments(ws, AssignmentPatch { add, remove }).await
+            })
+        }),
+    }
+}
+
+fn connections_query() -> ConnectionQuery {
+    ConnectionQuery {
+        list: ListQuery {
+            page_size: 100,
+            order: Order {
+                field: ConnectionSort::Name,
+                direction: Direction::Asc,
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[component]
+pub fn WorkspaceDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    };
+    let saved = RwSignal::new(0u32);
+    let update = ServerAction::<UpdateWorkspace>::new();
+    let add = ServerAction::<AddMember>::new();
+    Effect::new(move |_| {
+        if update.version().get() + add.version().get() > 0 {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let ws = Resource::new(
+        move || (id(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_workspace(id).await,
+                None => Err(crate::error::ApiError::not_found("workspace")),
+            }
+        },
+    );
+    let members = Resource::new(
+        move || (id(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => list_members(id).await,
+                None => Err(crate::error::ApiError::not_found("workspace")),
+            }
+        },
+    );
+    let connections = Resource::new(
+        move || (id(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => list_workspace_connections(id, connections_query()).await,
+                None => Err(crate::error::ApiError::not_found("workspace")),
+            }
+        },
+    );
+    let environments = Resource::new(
+        move || (id(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => {
+                    list_workspace_environments(
+                        id,
+                        side_query(Side::Assigned, String::new(), 0, 100),
+                    )
+                    .await
+                }
+                None => Err(crate::error::ApiError::not_found("workspace")),
+            }
+        },
+    );
+    let history = history_resource(id, saved.into());
+    let me = use_context::<Me>();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let me = me.clone();
+                Suspend::new(async move {
+                match ws.await {
+                    Err(e) => view! {
+                        <p class="error-banner" role="alert">{e.error}</p>
+                        <a href="/workspaces">"Back to workspaces"</a>
+                    }.into_any(),
+                    Ok(w) => {
+                        let standing = me
+                            .and_then(|m| m.workspace_standing(w.organization_id, w.id))
+                            .unwrap_or(Standing::OrgMember);
+                        view! {
+                            <Title text=w.name.clone() />
+                            <p class="breadcrumb"><a href="/workspaces">"Workspaces"</a> " /"</p>
+                            <h1>{w.name.clone()}</h1>
+                            <p class="field-help">{w.description.clone()}</p>
+                            {standing.allows(Op::EditWorkspace).then(|| view! { <EditForm w=w.clone() update /> })}
+                            <section class="form-card wide">
+                                <h2>{format!("Environments ({})", w.environment_count)}</h2>
+                                {if standing.allows(Op::AddWorkspaceEnvironment) {
+                                    view! { <TransferList source=source(w.id) noun="environments" saved /> }.into_any()
+                                } else {
+                                    view! { <EnvironmentList ws=w.id environments removable=standing.allows(Op::RemoveWorkspaceEnvironment) saved /> }.into_any()
+                                }}
+                            </section>
+                            <section class="form-card wide">
+                                <h2>{format!("Members ({})", w.member_count)}</h2>
+                                <Members w=w.clone() members manage=standing.allows(Op::ManageWorkspaceMembers) add saved />
+                            </section>
+                            <section class="form-card wide" aria-labelledby="effective">
+                                <h2 id="effective">"Connections"</h2>
+                                <p class="field-help">"What the members use: the connections of this workspace's environments."</p>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        match connections.await {
+                                            Ok(p) => view! { <Connections page=p /> }.into_any(),
+                                            Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
+                                        }
+                                    })}
+                                </Transition>
+                            </section>
+                            <RecentHistory events=history entity_id=w.id />
+                        }.into_any()
+                    }
+                }
+            })}}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EditForm(w: Workspace, update: ServerAction<UpdateWorkspace>) -> impl IntoView {
+    let error = move || update.value().get().and_then(|r| r.err());
+    view! {
+        <details class="form-card">
+            <summary>"Edit name and description"</summary>
+            <ActionForm action=update>
+                <input type="hidden" name="id" value=w.id.to_string() />
+                <div class="field">
+                    <label for="ws-name">"Name"</label>
+                    <input id="ws-name" name="name" required maxlength="255" value=w.name.clone() />
+                    <p class="field-error" role="alert">{move || error().and_then(|e| e.for_field("name"))}</p>
+                </div>
+                <div class="field">
+                    <label for="ws-description">"Description"</label>
+                    <textarea id="ws-description" name="description" maxlength="5000">{w.description.clone()}</textarea>
+                </div>
+                <div class="field">
+                    <label for="ws-reason">"Reason (kept in the audit log)"</label>
+                    <input id="ws-reason" name="reason" maxlength="500" />
+                </div>
+                <button type="submit" class="btn btn-primary">"Save"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn EnvironmentList(
+    ws: Uuid,
+    environments: Resource<
+        Result<crate::model::environment::EnvironmentPage, crate::error::ApiError>,
+    >,
+    removable: bool,
+    saved: RwSignal<u32>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let remove = move |env: Uuid, name: String| {
+        spawn_local(async move {
+            let patch = AssignmentPatch {
+                add: vec![],
+                remove: vec![env],
+            };
+            match patch_workspace_environments(ws, patch).await {
+                Ok(()) => {
+                    toasts.success(format!("Removed '{name}' from the workspace"));
+                    saved.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(e.error),
+            }
+        });
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match environments.await {
+                    Ok(p) if p.environments.is_empty() => view! { <p class="field-help">"No environments assigned yet."</p> }.into_any(),
+                    Ok(p) => view! {
+                        <ul class="plain-list">
+                            {p.environments.into_iter().map(|e| {
+                                let name = e.name.clone();
+                                view! {
+                                    <li data-testid="workspace-environment">
+                                        <a href=format!("/environments/{}", e.id)>{e.name.clone()}</a>
+                                        " · " {e.connection_count} " connections "
+                                        {removable.then(|| view! {
+                                            <button type="button" class="btn btn-small btn-danger-quiet"
+                                                on:click=move |_| remove(e.id, name.clone())>"Remove"</button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Members(
+    w: Workspace,
+    members: Resource<Result<MemberList, crate::error::ApiError>>,
+    manage: bool,
+    add: ServerAction<AddMember>,
+    saved: RwSignal<u32>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let ws = w.id;
+    let error = move || add.value().get().and_then(|r| r.err());
+    let set_role = move |user: Uuid, role: String| {
+        spawn_local(async move {
+            match set_member_role(ws, user, role).await {
+                Ok(m) => {
+                    toasts.success(format!("{} is now a workspace {}", m.name, m.role.as_str()));
+                    saved.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(e.error),
+            }
+        });
+    };
+    let remove = move |user: Uuid, name: String| {
+        spawn_local(async move {
+            match remove_member(ws, user).await {
+                Ok(()) => {
+                    toasts.success(format!("Removed {name} from the workspace"));
+                    saved.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(e.error),
+            }
+        });
+    };
+    view! {
+        {manage.then(|| view! {
+            <ActionForm action=add>
+                <input type="hidden" name="workspace" value=ws.to_string() />
+                <div class="inline-form">
+                    <label for="member-email">"Email"</label>
+                    <input id="member-email" name="email" type="email" required placeholder="someone@example.com" />
+                    <label for="member-role">"Role"</label>
+                    <select id="member-role" name="role">
+                        <option value="member">"member"</option>
+                        <option value="admin">"admin"</option>
+                    </select>
+                    <input type="hidden" name="reason" value="" />
+                    <button type="submit" class="btn btn-primary">"Add member"</button>
+                </div>
+                <p class="field-error" role="alert">{move || error().map(|e| e.error)}</p>
+            </ActionForm>
+        })}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match members.await {
+                    Ok(list) if list.members.is_empty() => view! { <p class="field-help">"No members yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="data">
+                            <thead><tr>
+                                <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {list.members.into_iter().map(|m| {
+                                    let (user, name) = (m.user_id, m.name.clone());
+                                    let other = if m.role == crate::model::user::Role::Admin { "member" } else { "admin" };
+                                    view! {
+                                        <tr data-testid="member-row">
+                                            <td>{m.name.clone()}</td>
+                                            <td>{m.email.clone()}</td>
+                                            <td>{m.role.as_str()}</td>
+                                            <td class="col-actions">
+                                                {manage.then(|| view! {
+                                                    <div class="row-actions">
+                                                        <button type="button" class="btn btn-small"
+                                                            on:click=move |_| set_role(user, other.to_string())>{format!("Make {other}")}</button>
+                                                        <button type="button" class="btn btn-small btn-danger-quiet"
+                                                            aria-label=format!("Remove {name}")
+                                                            on:click=move |_| remove(user, name.clone())>"Remove"</button>
+                                                    </div>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Connections(page: ConnectionPage) -> impl IntoView {
+    if page.connections.is_empty() {
+        return view! { <p class="field-help">"No connections: assign environments that hold some."</p> }.into_any();
+    }
+    view! {
+        <table class="data">
+            <thead><tr>
+                <th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th>
+                <th scope="col">"Credential"</th><th scope="col">"Through"</th>
+            </tr></thead>
+            <tbody>
+                {page.connections.into_iter().map(|c| view! {
+                    <tr data-testid="workspace-connection">
+                        <td>{c.name.clone()}</td>
+                        <td>{c.kind.clone()}</td>
+                        <td>{c.status.as_str()}</td>
+                        <td>{c.credential_name.clone().unwrap_or_default()}</td>
+                        <td>{c.environments.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", ")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p class="field-help">{format!("{} connections", page.total_count)}</p>
+    }
+    .into_any()
+}

@@ -1,0 +1,84 @@
+import { APIRequestContext } from '@playwright/test';
+import { expect, hydrated, signIn, test } from './helpers';
+
+/** A REST call with the admin's session cookie (same-origin, as the CSRF check wants). */
+async function api(request: APIRequestContext, baseURL: string, method: string, path: string, data?: unknown) {
+  const r = await request.fetch(path, { method, data, headers: { Origin: baseURL } });
+  expect(r.ok(), `${method} ${path}: ${r.status()} ${await r.text()}`).toBeTruthy();
+  return r.status() === 204 ? null : r.json();
+}
+
+test('an admin assigns an environment to a workspace; its member sees those connections only, until it is removed', async ({ page, browser, baseURL }) => {
+  await signIn(page, '/workspaces');
+  const req = page.request;
+  const base = baseURL!;
+  // What the workspace will reach, and what it must not.
+  const env = await api(req, base, 'POST', '/api/environments', { name: 'e2e-team-env' });
+  const reached = await api(req, base, 'POST', '/api/connections', { name: 'e2e-team-k8s', kind: 'kubernetes', url: 'https://team:6443' });
+  await api(req, base, 'POST', '/api/connections', { name: 'e2e-team-hidden', kind: 'kubernetes', url: 'https://hidden:6443' });
+  await api(req, base, 'POST', `/api/environments/${env.id}/connections/${reached.id}`, {});
+  const created = await api(req, base, 'POST', '/api/users', { email: 'e2e-member@example.com' });
+  const oneTime = created.one_time_password as string;
+
+  // The admin creates the workspace and adds the member through the UI.
+  await page.reload();
+  await hydrated(page);
+  await page.getByLabel('Name').fill('e2e-team');
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await page.getByRole('link', { name: 'e2e-team', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-team');
+  await hydrated(page);
+  await page.getByLabel('Email').fill('e2e-member@example.com');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByTestId('member-row').filter({ hasText: 'e2e-member' })).toHaveCount(1);
+
+  // Assign the environment through the transfer list.
+  const available = page.getByTestId('pane-available');
+  await available.getByLabel('Search available environments').fill('e2e-team-env');
+  await available.getByLabel('Search available environments').press('Enter');
+  await expect(available.getByText('e2e-team-env')).toBeVisible();
+  await available.getByRole('checkbox').first().check();
+  await page.getByRole('button', { name: 'Add selected →' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('Saved: 1 added, 0 removed');
+  await expect(page.getByTestId('workspace-connection').filter({ hasText: 'e2e-team-k8s' })).toHaveCount(1);
+  await expect(page.getByTestId('workspace-connection').filter({ hasText: 'e2e-team-hidden' })).toHaveCount(0);
+
+  // The member signs in, must choose their own password first, then sees only what the
+  // workspace reaches, and no button they cannot use.
+  const context = await browser.newContext();
+  const member = await context.newPage();
+  await member.goto('/connections');
+  await member.getByLabel('User name or email').fill('e2e-member@example.com');
+  await member.getByLabel('Password').fill(oneTime);
+  await member.getByRole('button', { name: 'Sign in' }).click();
+  await expect(member).toHaveURL(/\/settings$/);
+  await hydrated(member);
+  await member.getByLabel('Current password').fill(oneTime);
+  await member.getByLabel('New password').fill('member-own-password');
+  await member.getByRole('button', { name: 'Change password' }).click();
+  await expect(member.getByRole('status').filter({ hasText: 'Password changed.' })).toBeVisible();
+  await member.goto('/connections');
+  await expect(member.getByText('e2e-team-k8s')).toBeVisible();
+  await expect(member.getByText('e2e-team-hidden')).toHaveCount(0);
+  await expect(member.getByRole('link', { name: 'Register connection' })).toHaveCount(0);
+  await expect(member.getByRole('link', { name: 'Members' })).toHaveCount(0);
+  await member.goto('/workspaces');
+  await expect(member.getByTestId('workspace-row')).toHaveCount(1);
+
+  // The admin removes the assignment; after a reload the member no longer sees it.
+  await page.reload();
+  await hydrated(page);
+  const assigned = page.getByTestId('pane-assigned');
+  await expect(assigned.getByText('e2e-team-env')).toBeVisible();
+  await assigned.getByRole('checkbox').first().check();
+  await page.getByRole('button', { name: '← Remove selected' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('Saved: 0 added, 1 removed');
+
+  await member.reload();
+  await expect(member.getByText('e2e-team-k8s')).toHaveCount(0);
+  await member.goto('/connections');
+  await expect(member.getByText('e2e-team-k8s')).toHaveCount(0);
+  await context.close();
+});
