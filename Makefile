@@ -37,7 +37,7 @@ lint:
 
 ## Unit and integration tests, on SQLite and on PostgreSQL ($$MESHENV_TEST_POSTGRES_URL).
 test-rust:
-	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test -p app -p server --features app/ssr --lib --bins --tests
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test -p app -p server --features app/ssr --lib --tests
 
 ## Playwright in Chromium against the release build (what `make run` ships: only a release
 ## build instantiates the views without erase_components), on a free port with a throwaway database.

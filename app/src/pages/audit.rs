@@ -13,13 +13,20 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-const ENTITY_TYPES: &[&str] = &["environment", "connection", "credential"];
+const ENTITY_TYPES: &[&str] = &[
+    "environment",
+    "connection",
+    "credential",
+    "workspace",
+    "user",
+];
 
 /// Where an object of the log lives in the UI, if it has a page.
 fn object_href(entity_type: &str, id: Uuid) -> Option<String> {
     match entity_type {
         "environment" => Some(format!("/environments/{id}")),
-        "connection" => Some(format!("/connections/{id}/edit")),
+        "connection" => Some(format!("/connections/{id}")),
+        "workspace" => Some(format!("/workspaces/{id}")),
         "credential" => Some(format!("/credentials/{id}/edit")),
         _ => None,
     }

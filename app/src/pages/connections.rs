@@ -192,7 +192,7 @@ where
             let (id, name) = (c.id, c.name.clone());
             view! {
                 <tr data-testid="connection-row">
-                    <td class="col-name"><a href=format!("/connections/{}/edit", c.id)>{c.name.clone()}</a>
+                    <td class="col-name"><a href=format!("/connections/{}", c.id)>{c.name.clone()}</a>
                         <div class="item-detail">{c.url.clone()}</div></td>
                     <td>{c.kind.clone()}</td>
                     <td>{c.kind_type.clone()}</td>

@@ -1,6 +1,7 @@
 //! The pages of the UI.
 
 pub mod audit;
+pub mod connection_detail;
 pub mod connection_form;
 pub mod connections;
 pub mod credential_form;
