@@ -10,6 +10,15 @@ import time
 import urllib.request
 
 
+# The environment of the server `meshenv` last started, for running its command line.
+current_env = {}
+
+
+def cli(binary, *args):
+    """Runs `meshenv <args>` against the running benchmark server's database; returns stdout."""
+    return subprocess.check_output([binary, *args], env=current_env, stderr=subprocess.DEVNULL).decode().strip()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -24,6 +33,8 @@ def meshenv(binary, db=None):
     env = dict(os.environ, MESHENV_DATABASE_URL=db or f"sqlite://{tmp}/bench.db",
                MESHENV_LISTEN=f"127.0.0.1:{port}", MESHENV_ADMIN_PASSWORD="bench-password",
                MESHENV_LOG="warn", MESHENV_SECRET_KEY_FILE=f"{tmp}/bench.key")
+    current_env.clear()
+    current_env.update(env)
     server = subprocess.Popen([binary, "serve"], env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

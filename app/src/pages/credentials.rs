@@ -109,6 +109,8 @@ where
         .into_any();
     }
     let (current, page_size, total) = (page.page, page.page_size, page.total_count);
+    // Workspace members see a credential's name and type; only admins open it.
+    let manage = crate::pages::workspaces::org_allows(crate::model::access::Op::ManageCredential);
     let rows = page
         .credentials
         .into_iter()
@@ -117,7 +119,11 @@ where
             let (id, name) = (c.id, c.name.clone());
             view! {
                 <tr data-testid="credential-row">
-                    <td class="col-name"><a href=format!("/credentials/{}/edit", c.id)>{c.name.clone()}</a></td>
+                    <td class="col-name">{if manage {
+                        view! { <a href=format!("/credentials/{}/edit", c.id)>{c.name.clone()}</a> }.into_any()
+                    } else {
+                        view! { <span>{c.name.clone()}</span> }.into_any()
+                    }}</td>
                     <td>{c.kind.as_str()}</td>
                     <td class="col-tags">{fields}</td>
                     <td>{c.connection_count}</td>

@@ -117,6 +117,16 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
             }
         },
     );
+    // What a workspace member reads instead of the transfer list: the environment's connections.
+    let listing = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => {
+                list_environment_connections(id, side_query(Side::Assigned, String::new(), 0, 100))
+                    .await
+            }
+            None => Err(crate::error::ApiError::not_found("environment")),
+        }
+    });
     let history = history_resource(id, saved.into());
     // Workspace members read an environment; only organization admins change what it holds.
     let manage = crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment);
@@ -148,7 +158,11 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                                         summary.await.ok().map(|s| view! { <StatusSummaryView summary=s /> })
                                     })}
                                 </Transition>
-                                {manage.then(|| view! { <TransferList source=source(e.id) noun="connections" saved /> })}
+                                {if manage {
+                                    view! { <TransferList source=source(e.id) noun="connections" saved /> }.into_any()
+                                } else {
+                                    view! { <ConnectionList listing /> }.into_any()
+                                }}
                             </section>
                             <RecentHistory events=history entity_id=e.id />
                         }.into_any()
@@ -156,5 +170,30 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn ConnectionList(
+    listing: Resource<Result<crate::model::connection::ConnectionPage, crate::error::ApiError>>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(p) => view! {
+                        <ul class="plain-list">
+                            {p.connections.into_iter().map(|c| view! {
+                                <li data-testid="environment-connection">
+                                    <a href=format!("/connections/{}", c.id)>{c.name.clone()}</a>
+                                    " · " {c.kind.clone()} " · " {c.status.as_str()}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

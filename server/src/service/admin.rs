@@ -1,7 +1,7 @@
 //! Operator actions run from the command line with direct database access: the first admin,
 //! `meshenv user create` and `meshenv token create`.
 
-use super::passwords::{self, generate_password, PASSWORD_MIN};
+use super::passwords::{self, generate_password};
 use super::{db_err, Service};
 use crate::db::is_unique_violation;
 use crate::store::users;
@@ -18,23 +18,15 @@ pub struct FirstAdmin {
     pub generated_password: Option<String>,
 }
 
+/// The command line checks what the API checks, with the same rules.
 fn check_password(p: &str) -> anyhow::Result<()> {
-    if p.chars().count() < PASSWORD_MIN {
-        bail!("passwords are at least {PASSWORD_MIN} characters");
-    }
-    Ok(())
+    app::model::user::check_password(p).map_err(|m| anyhow!(m))
 }
 
 fn check_email(e: &str) -> anyhow::Result<()> {
-    let e = e.trim();
-    match e.split_once('@') {
-        Some((local, domain))
-            if !local.is_empty() && !domain.is_empty() && !e.contains(char::is_whitespace) =>
-        {
-            Ok(())
-        }
-        _ => bail!("'{e}' is not an email address"),
-    }
+    app::model::user::check_email(e)
+        .map(|_| ())
+        .map_err(|m| anyhow!(m))
 }
 
 impl Service {

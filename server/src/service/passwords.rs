@@ -8,8 +8,6 @@ use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-pub const PASSWORD_MIN: usize = 8;
-
 /// Hashes off the async runtime: argon2 is deliberately slow.
 pub async fn hash(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || {
