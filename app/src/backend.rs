@@ -13,7 +13,8 @@ use crate::model::credential::{
     Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
 };
 use crate::model::environment::{
-    Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate, NewEnvironment,
+    BulkLifecycle, BulkResult, Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate,
+    LifecycleAction, NewEnvironment, Restore,
 };
 use crate::model::user::{
     ApiToken, CreatedToken, CreatedUser, Me, NewUser, OrgUser, PasswordChange, UserPage, UserQuery,
@@ -72,7 +73,27 @@ pub trait EnvironmentService: Send + Sync {
         id: Uuid,
         input: &EnvironmentUpdate,
     ) -> Result<Environment, ApiError>;
-    async fn delete_environment(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
+    /// Sends the environment to the trash; with `purge`, removes one from the trash for good.
+    async fn delete_environment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        purge: bool,
+    ) -> Result<(), ApiError>;
+    /// Archive, unarchive, delete or restore (optionally under a new name).
+    async fn change_lifecycle(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        action: LifecycleAction,
+        restore: &Restore,
+    ) -> Result<Environment, ApiError>;
+    /// One action on many environments, in one transaction.
+    async fn bulk_lifecycle(
+        &self,
+        actor: &Actor,
+        bulk: &BulkLifecycle,
+    ) -> Result<BulkResult, ApiError>;
 }
 
 /// The caller's own personal API tokens.

@@ -25,8 +25,109 @@ pub struct Environment {
     /// How many connections it holds.
     #[serde(default)]
     pub connection_count: u64,
+    /// How many workspaces it is assigned to.
+    #[serde(default)]
+    pub workspace_count: u64,
+    #[serde(default)]
+    pub state: EnvironmentState,
+    #[serde(default)]
+    pub archived_at: Option<DateTime<Utc>>,
+    /// When it went to the trash.
+    #[serde(default)]
+    pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Where an environment is in its lifecycle. `active` and `empty` follow from its connections;
+/// `archived` and `deleted` are set by hand (and undone by unarchive and restore).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum EnvironmentState {
+    Active,
+    #[default]
+    Empty,
+    Archived,
+    Deleted,
+}
+
+impl EnvironmentState {
+    pub fn of(connections: u64, archived: bool, deleted: bool) -> Self {
+        match (deleted, archived, connections) {
+            (true, _, _) => EnvironmentState::Deleted,
+            (false, true, _) => EnvironmentState::Archived,
+            (false, false, 0) => EnvironmentState::Empty,
+            _ => EnvironmentState::Active,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvironmentState::Active => "active",
+            EnvironmentState::Empty => "empty",
+            EnvironmentState::Archived => "archived",
+            EnvironmentState::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            EnvironmentState::Active,
+            EnvironmentState::Empty,
+            EnvironmentState::Archived,
+            EnvironmentState::Deleted,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// What `POST /api/environments/bulk` can do to many environments at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum LifecycleAction {
+    Archive,
+    Unarchive,
+    Delete,
+    Restore,
+}
+
+impl LifecycleAction {
+    pub fn verb(self) -> &'static str {
+        match self {
+            LifecycleAction::Archive => "archive",
+            LifecycleAction::Unarchive => "unarchive",
+            LifecycleAction::Delete => "delete",
+            LifecycleAction::Restore => "restore",
+        }
+    }
+}
+
+/// The body of `POST /api/environments/bulk`: all of it in one transaction, or nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BulkLifecycle {
+    pub action: Option<LifecycleAction>,
+    #[serde(default)]
+    pub ids: Vec<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BulkResult {
+    /// Environments whose state changed (those already there are not counted).
+    pub changed: u64,
+}
+
+/// The optional body of `POST /api/environments/{id}/restore`: a new name when the old one has
+/// been taken meanwhile.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Restore {
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// The body of `POST /api/environments`.
@@ -193,6 +294,12 @@ impl SortField for EnvironmentSort {
 pub struct EnvironmentFilter {
     /// Environments carrying every one of these tags.
     pub tags: Vec<String>,
+    /// Only this state (`active`, `empty`, `archived`); by default archived ones are hidden.
+    pub state: Option<EnvironmentState>,
+    /// The trash instead of the living.
+    pub deleted: bool,
+    /// Assigned to no workspace, or holding no connection.
+    pub unused: bool,
 }
 
 impl EnvironmentFilter {
@@ -213,10 +320,37 @@ impl EnvironmentFilter {
                     filter.tags =
                         check_tags(&tags).map_err(|m| ApiError::parameter("filter.tags", m))?;
                 }
+                "state" => {
+                    filter.state = Some(
+                        value
+                            .as_str()
+                            .and_then(EnvironmentState::parse)
+                            .filter(|s| *s != EnvironmentState::Deleted)
+                            .ok_or_else(|| {
+                                ApiError::parameter(
+                                    "filter.state",
+                                    "filter.state is active, empty or archived (deleted ones: filter {\"deleted\": true})",
+                                )
+                            })?,
+                    )
+                }
+                "deleted" | "unused" => {
+                    let on = value.as_bool().ok_or_else(|| {
+                        ApiError::parameter(
+                            &format!("filter.{key}"),
+                            format!("filter.{key} must be true or false"),
+                        )
+                    })?;
+                    if key == "deleted" {
+                        filter.deleted = on;
+                    } else {
+                        filter.unused = on;
+                    }
+                }
                 other => {
                     return Err(ApiError::parameter(
                         &format!("filter.{other}"),
-                        format!("unknown filter key '{other}'; environments filter on: tags"),
+                        format!("unknown filter key '{other}'; environments filter on: tags, state, deleted, unused"),
                     ))
                 }
             }
@@ -225,7 +359,20 @@ impl EnvironmentFilter {
     }
 
     pub fn to_param(&self) -> Option<String> {
-        (!self.tags.is_empty()).then(|| serde_json::json!({ "tags": self.tags }).to_string())
+        let mut m = serde_json::Map::new();
+        if !self.tags.is_empty() {
+            m.insert("tags".into(), serde_json::json!(self.tags));
+        }
+        if let Some(s) = self.state {
+            m.insert("state".into(), s.as_str().into());
+        }
+        if self.deleted {
+            m.insert("deleted".into(), true.into());
+        }
+        if self.unused {
+            m.insert("unused".into(), true.into());
+        }
+        (!m.is_empty()).then(|| serde_json::Value::Object(m).to_string())
     }
 }
 
@@ -317,6 +464,39 @@ mod tests {
     }
 
     #[test]
+    fn state_follows_connections_unless_archived_or_deleted() {
+        assert_eq!(
+            EnvironmentState::of(0, false, false),
+            EnvironmentState::Empty
+        );
+        assert_eq!(
+            EnvironmentState::of(3, false, false),
+            EnvironmentState::Active
+        );
+        assert_eq!(
+            EnvironmentState::of(3, true, false),
+            EnvironmentState::Archived
+        );
+        assert_eq!(
+            EnvironmentState::of(0, true, true),
+            EnvironmentState::Deleted
+        );
+        let f = EnvironmentFilter::parse(Some(r#"{"state":"archived","unused":true}"#)).unwrap();
+        assert_eq!(
+            (f.state, f.unused),
+            (Some(EnvironmentState::Archived), true)
+        );
+        assert_eq!(
+            EnvironmentFilter::parse(Some(&f.to_param().unwrap())).unwrap(),
+            f
+        );
+        let e = EnvironmentFilter::parse(Some(r#"{"state":"deleted"}"#)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("filter.state"));
+        let e = EnvironmentFilter::parse(Some(r#"{"deleted":"yes"}"#)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("filter.deleted"));
+    }
+
+    #[test]
     fn update_cannot_change_organization() {
         let env = Environment {
             id: Uuid::nil(),
@@ -326,6 +506,10 @@ mod tests {
             owner: Uuid::nil(),
             tags: vec![],
             connection_count: 0,
+            workspace_count: 0,
+            state: EnvironmentState::Empty,
+            archived_at: None,
+            deleted_at: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

@@ -76,7 +76,41 @@ pub async fn update_environment(
 pub async fn delete_environment(id: Uuid) -> Result<(), ApiError> {
     super::ctx::respond(async move {
         let (backend, actor) = super::ctx::actor().await?;
-        backend.delete_environment(&actor, id).await
+        backend.delete_environment(&actor, id, false).await
+    })
+    .await
+}
+
+/// Archive, unarchive, restore one environment (`action` as in the bulk endpoint), or purge
+/// one from the trash.
+#[server(prefix = "/fn", endpoint = "environments/lifecycle")]
+pub async fn change_lifecycle(id: Uuid, action: String) -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        use crate::model::environment::{LifecycleAction, Restore};
+        let (backend, actor) = super::ctx::actor().await?;
+        let action = match action.as_str() {
+            "purge" => return backend.delete_environment(&actor, id, true).await,
+            "archive" => LifecycleAction::Archive,
+            "unarchive" => LifecycleAction::Unarchive,
+            "restore" => LifecycleAction::Restore,
+            "delete" => LifecycleAction::Delete,
+            _ => return Err(ApiError::validation("action", "unknown action")),
+        };
+        backend
+            .change_lifecycle(&actor, id, action, &Restore::default())
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "environments/bulk", input = server_fn::codec::Json)]
+pub async fn bulk_lifecycle(
+    bulk: crate::model::environment::BulkLifecycle,
+) -> Result<crate::model::environment::BulkResult, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.bulk_lifecycle(&actor, &bulk).await
     })
     .await
 }

@@ -6,7 +6,8 @@ use super::AppState;
 use app::backend::EnvironmentService;
 use app::error::ApiError;
 use app::model::environment::{
-    Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate, NewEnvironment,
+    BulkLifecycle, BulkResult, Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate,
+    LifecycleAction, NewEnvironment, Restore,
 };
 use app::model::list::RawListQuery;
 use axum::extract::State;
@@ -108,10 +109,19 @@ pub async fn update(
     ))
 }
 
-/// Delete an environment. Its connections and credentials are not deleted.
+/// `?purge=true` on `DELETE`.
+#[derive(serde::Deserialize, Default)]
+pub struct PurgeParam {
+    #[serde(default)]
+    purge: Option<String>,
+}
+
+/// Delete an environment: it goes to the trash (`filter {"deleted": true}`), whence `restore`
+/// brings it back; `?purge=true` removes one from the trash for good. Its connections and
+/// credentials are never deleted.
 #[utoipa::path(
     delete, path = "/api/environments/{id}", tag = "environments",
-    params(("id" = uuid::Uuid, Path)),
+    params(("id" = uuid::Uuid, Path), ("purge" = Option<bool>, Query)),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, body = ApiError),
@@ -125,7 +135,112 @@ pub async fn delete(
     State(s): State<AppState>,
     Caller(actor): Caller,
     PathId(id): PathId,
+    QueryParams(p): QueryParams<PurgeParam>,
 ) -> Result<StatusCode, HttpError> {
-    s.service.delete_environment(&actor, id).await?;
+    let purge = match p.purge.as_deref() {
+        None | Some("false") | Some("") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::parameter(
+                "purge",
+                format!("purge is true or false, not '{other}'"),
+            )
+            .into())
+        }
+    };
+    s.service.delete_environment(&actor, id, purge).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn lifecycle(
+    s: &AppState,
+    actor: &app::backend::Actor,
+    id: uuid::Uuid,
+    action: LifecycleAction,
+    restore: &Restore,
+) -> ApiResult<Json<Environment>> {
+    Ok(Json(
+        s.service
+            .change_lifecycle(actor, id, action, restore)
+            .await?,
+    ))
+}
+
+/// Archive: its connections stop reaching workspaces, it takes no new ones, lists hide it.
+#[utoipa::path(post, path = "/api/environments/{id}/archive", tag = "environments",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Environment), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn archive(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Environment>> {
+    lifecycle(
+        &s,
+        &actor,
+        id,
+        LifecycleAction::Archive,
+        &Restore::default(),
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/environments/{id}/unarchive", tag = "environments",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Environment), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn unarchive(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Environment>> {
+    lifecycle(
+        &s,
+        &actor,
+        id,
+        LifecycleAction::Unarchive,
+        &Restore::default(),
+    )
+    .await
+}
+
+/// Bring an environment back from the trash, with the connections and workspace assignments it
+/// had. A body `{"name": ...}` restores it under a new name when its own is taken.
+#[utoipa::path(post, path = "/api/environments/{id}/restore", tag = "environments",
+    params(("id" = uuid::Uuid, Path)), request_body(content = Restore, description = "optional"),
+    responses((status = 200, body = Environment), (status = 404, body = ApiError), (status = 409, description = "The name is taken now", body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn restore(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Environment>> {
+    // The body is optional: an empty one restores under the old name.
+    let input: Restore = if body.iter().all(u8::is_ascii_whitespace) {
+        Restore::default()
+    } else {
+        let de = &mut serde_json::Deserializer::from_slice(&body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            ApiError::new(
+                app::error::ErrorCode::InvalidBody,
+                format!("the body is not a restore request: {}", e.inner()),
+            )
+        })?
+    };
+    lifecycle(&s, &actor, id, LifecycleAction::Restore, &input).await
+}
+
+/// One action on many environments in one transaction: all or nothing.
+#[utoipa::path(post, path = "/api/environments/bulk", tag = "environments",
+    request_body = BulkLifecycle,
+    responses((status = 200, body = BulkResult), (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 409, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn bulk(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(input): JsonBody<BulkLifecycle>,
+) -> ApiResult<Json<BulkResult>> {
+    Ok(Json(s.service.bulk_lifecycle(&actor, &input).await?))
 }

@@ -53,6 +53,22 @@ fn api_routes() -> Router<AppState> {
                 .delete(environments::delete),
         )
         .route(
+            "/environments/bulk",
+            axum::routing::post(environments::bulk),
+        )
+        .route(
+            "/environments/{id}/archive",
+            axum::routing::post(environments::archive),
+        )
+        .route(
+            "/environments/{id}/unarchive",
+            axum::routing::post(environments::unarchive),
+        )
+        .route(
+            "/environments/{id}/restore",
+            axum::routing::post(environments::restore),
+        )
+        .route(
             "/environments/{id}/connections",
             g(assignments::list).patch(assignments::patch),
         )

@@ -171,6 +171,7 @@ impl AssignmentService for Service {
         let env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
+        super::environments::takes_connections(&env)?;
         let (c, _) = self
             .connection_for(&mut tx, actor, connection, Op::ViewConnection, "")
             .await?;
@@ -229,6 +230,11 @@ impl AssignmentService for Service {
         let env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
+        if add.is_empty() {
+            super::environments::in_use(&env)?;
+        } else {
+            super::environments::takes_connections(&env)?;
+        }
         self.require_connections(&mut tx, env.organization_id, &add, "add")
             .await?;
         self.require_connections(&mut tx, env.organization_id, &remove, "remove")
@@ -289,6 +295,7 @@ impl AssignmentService for Service {
         let from_env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
+        super::environments::in_use(&from_env)?;
         let to_env = self
             .writable_environment(&mut tx, actor, to)
             .await
@@ -302,6 +309,7 @@ impl AssignmentService for Service {
         if to_env.organization_id != from_env.organization_id {
             return Err(ApiError::not_found("environment").with_field("to"));
         }
+        super::environments::takes_connections(&to_env).map_err(|e| e.with_field("to"))?;
         let held = store::assigned(&mut tx, &LINK, environment, &ids)
             .await
             .map_err(db_err)?;

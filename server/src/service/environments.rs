@@ -9,8 +9,9 @@ use app::backend::{Actor, EnvironmentService};
 use app::error::{ApiError, ErrorCode};
 use app::model::access::Op;
 use app::model::environment::{
-    Environment, EnvironmentFields, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate,
-    NewEnvironment,
+    check_name, BulkLifecycle, BulkResult, Environment, EnvironmentFields, EnvironmentPage,
+    EnvironmentQuery, EnvironmentState, EnvironmentUpdate, LifecycleAction, NewEnvironment,
+    Restore,
 };
 use async_trait::async_trait;
 use sqlx::AnyConnection;
@@ -73,6 +74,9 @@ impl EnvironmentService for Service {
         query: &EnvironmentQuery,
     ) -> Result<EnvironmentPage, ApiError> {
         let (org, role) = resolve_org(actor, query.list.org_id)?;
+        if query.filter.deleted {
+            permit(org_standing(role), Op::ManageEnvironment, "see the trash")?;
+        }
         let scope = store::Scope {
             org,
             member: member_filter(actor, role),
@@ -121,6 +125,10 @@ impl EnvironmentService for Service {
             owner: actor.user.id,
             tags,
             connection_count: 0,
+            workspace_count: 0,
+            state: EnvironmentState::Empty,
+            archived_at: None,
+            deleted_at: None,
             created_at: now,
             updated_at: now,
         };
@@ -154,6 +162,7 @@ impl EnvironmentService for Service {
                 "change environments",
             )
             .await?;
+        in_use(&before)?;
         let fields = input.apply(&before)?;
         let after = Environment {
             name: fields.name,
@@ -176,7 +185,12 @@ impl EnvironmentService for Service {
         Ok(after)
     }
 
-    async fn delete_environment(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
+    async fn delete_environment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        purge: bool,
+    ) -> Result<(), ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
         let before = self
             .environment_for(
@@ -187,14 +201,213 @@ impl EnvironmentService for Service {
                 "delete environments",
             )
             .await?;
+        if !purge {
+            self.apply_lifecycle(&mut tx, actor, &before, LifecycleAction::Delete, None)
+                .await?;
+            return tx.commit().await.map_err(db_err);
+        }
+        if before.deleted_at.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "only an environment in the trash can be purged: delete it first",
+            ));
+        }
         store::delete(&mut tx, id).await.map_err(db_err)?;
         let org = Some(before.organization_id);
-        record(
-            &mut tx,
-            actor,
-            Change::deleted(org, "environment", id, &before.name, &before),
-        )
-        .await?;
+        let change = Change::other(
+            org,
+            "purge",
+            "environment",
+            id,
+            &before.name,
+            Some(&before),
+            None,
+        );
+        record(&mut tx, actor, change).await?;
         tx.commit().await.map_err(db_err)
+    }
+
+    async fn change_lifecycle(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        action: LifecycleAction,
+        restore: &Restore,
+    ) -> Result<Environment, ApiError> {
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let env = self
+            .environment_for(
+                &mut tx,
+                actor,
+                id,
+                Op::ManageEnvironment,
+                "archive, delete or restore environments",
+            )
+            .await?;
+        self.apply_lifecycle(&mut tx, actor, &env, action, restore.name.as_deref())
+            .await?;
+        let after = store::get(&mut tx, id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(ApiError::internal)?;
+        tx.commit().await.map_err(write_err(&after.name))?;
+        Ok(after)
+    }
+
+    async fn bulk_lifecycle(
+        &self,
+        actor: &Actor,
+        bulk: &BulkLifecycle,
+    ) -> Result<BulkResult, ApiError> {
+        let action = bulk.action.ok_or_else(|| {
+            ApiError::validation("action", "action is archive, unarchive, delete or restore")
+        })?;
+        if bulk.ids.is_empty() || bulk.ids.len() > app::model::assignment::BATCH_MAX {
+            return Err(ApiError::validation(
+                "ids",
+                format!(
+                    "give 1 to {} environment ids",
+                    app::model::assignment::BATCH_MAX
+                ),
+            ));
+        }
+        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut changed = 0;
+        for (i, id) in bulk.ids.iter().enumerate() {
+            let at = |e: ApiError| {
+                if e.code == ErrorCode::NotFound {
+                    ApiError::validation(&format!("ids[{i}]"), format!("no environment {id}"))
+                } else {
+                    e
+                }
+            };
+            let env = self
+                .environment_for(
+                    &mut tx,
+                    actor,
+                    *id,
+                    Op::ManageEnvironment,
+                    "archive, delete or restore environments",
+                )
+                .await
+                .map_err(at)?;
+            if self
+                .apply_lifecycle(&mut tx, actor, &env, action, None)
+                .await?
+            {
+                changed += 1;
+            }
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(BulkResult { changed })
+    }
+}
+
+/// Refuses to change an environment in the trash.
+pub(crate) fn in_use(env: &Environment) -> Result<(), ApiError> {
+    if env.deleted_at.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "environment '{}' is in the trash: restore it first",
+                env.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses new connections for an archived (or deleted) environment.
+pub(crate) fn takes_connections(env: &Environment) -> Result<(), ApiError> {
+    in_use(env)?;
+    if env.archived_at.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "environment '{}' is archived and takes no new connections: unarchive it first",
+                env.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Service {
+    /// Moves one environment along its lifecycle and records it; returns whether anything
+    /// changed (archiving an archived environment changes nothing and is not an error).
+    async fn apply_lifecycle(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        env: &Environment,
+        action: LifecycleAction,
+        new_name: Option<&str>,
+    ) -> Result<bool, ApiError> {
+        let now = now_micros();
+        let (column, value) = match action {
+            LifecycleAction::Archive | LifecycleAction::Unarchive => {
+                in_use(env)?;
+                let archive = action == LifecycleAction::Archive;
+                if env.archived_at.is_some() == archive {
+                    return Ok(false);
+                }
+                ("archived_at", archive.then_some(now))
+            }
+            LifecycleAction::Delete => {
+                if env.deleted_at.is_some() {
+                    return Ok(false);
+                }
+                ("deleted_at", Some(now))
+            }
+            LifecycleAction::Restore => {
+                if env.deleted_at.is_none() {
+                    return Ok(false);
+                }
+                let name = match new_name.map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(n) => check_name(n).map_err(|m| ApiError::validation("name", m))?,
+                    None => env.name.clone(),
+                };
+                if store::live_name_taken(tx, env.organization_id, &name, env.id)
+                    .await
+                    .map_err(db_err)?
+                {
+                    return Err(ApiError::new(
+                        ErrorCode::NameTaken,
+                        format!(
+                            "an environment named '{name}' exists now: restore this one under another name"
+                        ),
+                    )
+                    .with_field("name"));
+                }
+                if name != env.name {
+                    let renamed = Environment {
+                        name: name.clone(),
+                        ..env.clone()
+                    };
+                    store::rename(tx, &renamed)
+                        .await
+                        .map_err(write_err(&name))?;
+                }
+                ("deleted_at", None)
+            }
+        };
+        store::set_lifecycle(tx, env.id, column, value, now)
+            .await
+            .map_err(write_err(&env.name))?;
+        let after = store::get(tx, env.id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(ApiError::internal)?;
+        let change = Change::other(
+            Some(env.organization_id),
+            action.verb(),
+            "environment",
+            env.id,
+            &after.name,
+            Some(env),
+            Some(&after),
+        );
+        record(tx, actor, change).await?;
+        Ok(true)
     }
 }

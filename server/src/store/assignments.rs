@@ -17,6 +17,8 @@ pub struct Link {
     pub child: &'static str,
     /// The children's own table, whose rows carry an organization_id.
     pub child_table: &'static str,
+    /// Which children may be mapped at all (environments in the trash may not).
+    pub child_condition: &'static str,
 }
 
 pub const ENVIRONMENT_CONNECTIONS: Link = Link {
@@ -24,6 +26,7 @@ pub const ENVIRONMENT_CONNECTIONS: Link = Link {
     parent: "environment_id",
     child: "connection_id",
     child_table: "connections",
+    child_condition: "",
 };
 
 pub const WORKSPACE_ENVIRONMENTS: Link = Link {
@@ -31,6 +34,7 @@ pub const WORKSPACE_ENVIRONMENTS: Link = Link {
     parent: "workspace_id",
     child: "environment_id",
     child_table: "environments",
+    child_condition: " AND deleted_at IS NULL",
 };
 
 fn in_list(sql: &mut Sql, ids: &[Uuid]) {
@@ -57,7 +61,7 @@ pub async fn existing(
             "SELECT id FROM {} WHERE organization_id = ",
             link.child_table
         ));
-        sql.bind(org).push(" AND id");
+        sql.bind(org).push(link.child_condition).push(" AND id");
         in_list(&mut sql, chunk);
         for r in sql.query().fetch_all(&mut *db).await? {
             found.insert(uuid_col(&r, "id")?);

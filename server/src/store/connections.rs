@@ -63,7 +63,9 @@ fn filtered(select: &str, scope: &Scope<'_>) -> Sql {
     if let Some(w) = scope.workspace {
         sql.push(
             " AND id IN (SELECT ec.connection_id FROM environment_connections ec \
-             JOIN workspace_environments we ON we.environment_id = ec.environment_id WHERE we.workspace_id = ",
+             JOIN workspace_environments we ON we.environment_id = ec.environment_id \
+             JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL \
+             WHERE we.workspace_id = ",
         )
         .bind(w)
         .push(")");
@@ -165,7 +167,7 @@ pub async fn attach_environments(
     }
     let mut sql = Sql::new(
         "SELECT ec.connection_id, e.id, e.name FROM environment_connections ec \
-         JOIN environments e ON e.id = ec.environment_id WHERE ec.connection_id IN (",
+         JOIN environments e ON e.id = ec.environment_id WHERE e.deleted_at IS NULL AND ec.connection_id IN (",
     );
     for (i, c) in items.iter().enumerate() {
         if i > 0 {
@@ -178,8 +180,9 @@ pub async fn attach_environments(
         super::reach::environments_of(&mut sql, "e.id", user);
     }
     if let Some(w) = workspace {
+        // The environments that bring the connection to the workspace: archived ones do not.
         sql.push(
-            " AND e.id IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
+            " AND e.archived_at IS NULL AND e.id IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
         )
         .bind(w)
         .push(")");

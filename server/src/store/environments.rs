@@ -3,15 +3,23 @@
 use super::uuid_col;
 use super::Sql;
 use crate::db::{from_micros, like_pattern};
-use app::model::environment::{Environment, EnvironmentQuery, EnvironmentSort};
+use app::model::environment::{Environment, EnvironmentQuery, EnvironmentSort, EnvironmentState};
 use sqlx::{AnyConnection, AnyPool, Row};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, description, owner_id, tags, created_at, updated_at, \
-    (SELECT COUNT(*) FROM environment_connections ec WHERE ec.environment_id = environments.id) AS connection_count";
+    archived_at, deleted_at, \
+    (SELECT COUNT(*) FROM environment_connections ec WHERE ec.environment_id = environments.id) AS connection_count, \
+    (SELECT COUNT(*) FROM workspace_environments we WHERE we.environment_id = environments.id) AS workspace_count";
+
+/// An environment whose connections reach workspaces: neither archived nor in the trash.
+pub const LIVE: &str = "archived_at IS NULL AND deleted_at IS NULL";
 
 fn environment(r: &sqlx::any::AnyRow) -> Result<Environment, sqlx::Error> {
     let tags: String = r.try_get("tags")?;
+    let archived_at: Option<i64> = r.try_get("archived_at")?;
+    let deleted_at: Option<i64> = r.try_get("deleted_at")?;
+    let connection_count = r.try_get::<i64, _>("connection_count")?.max(0) as u64;
     Ok(Environment {
         id: uuid_col(r, "id")?,
         organization_id: uuid_col(r, "organization_id")?,
@@ -19,7 +27,15 @@ fn environment(r: &sqlx::any::AnyRow) -> Result<Environment, sqlx::Error> {
         description: r.try_get("description")?,
         owner: uuid_col(r, "owner_id")?,
         tags: serde_json::from_str(&tags).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        connection_count: r.try_get::<i64, _>("connection_count")?.max(0) as u64,
+        connection_count,
+        workspace_count: r.try_get::<i64, _>("workspace_count")?.max(0) as u64,
+        state: EnvironmentState::of(
+            connection_count,
+            archived_at.is_some(),
+            deleted_at.is_some(),
+        ),
+        archived_at: archived_at.map(from_micros),
+        deleted_at: deleted_at.map(from_micros),
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
     })
@@ -59,6 +75,30 @@ fn filtered(select: &str, scope: &Scope, q: &EnvironmentQuery) -> Sql {
         )
         .bind(w)
         .push(")");
+    }
+    let f = &q.filter;
+    let has_connections = "EXISTS (SELECT 1 FROM environment_connections ec WHERE ec.environment_id = environments.id)";
+    if f.deleted {
+        sql.push(" AND deleted_at IS NOT NULL");
+    } else {
+        sql.push(" AND deleted_at IS NULL");
+        match f.state {
+            Some(EnvironmentState::Archived) => sql.push(" AND archived_at IS NOT NULL"),
+            Some(EnvironmentState::Active) => {
+                sql.push(&format!(" AND archived_at IS NULL AND {has_connections}"))
+            }
+            Some(EnvironmentState::Empty) => sql.push(&format!(
+                " AND archived_at IS NULL AND NOT {has_connections}"
+            )),
+            // The workspace screens list what is assigned whatever its state.
+            _ if scope.in_workspace.is_some() => &mut sql,
+            _ => sql.push(" AND archived_at IS NULL"),
+        };
+        if f.unused {
+            sql.push(&format!(
+                " AND (NOT {has_connections} OR NOT EXISTS (SELECT 1 FROM workspace_environments we WHERE we.environment_id = environments.id))"
+            ));
+        }
     }
     if let Some(search) = &q.list.search {
         sql.push(" AND search_text LIKE ")
@@ -196,4 +236,46 @@ pub async fn update(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx:
 
 pub async fn delete(db: &mut AnyConnection, id: Uuid) -> Result<(), sqlx::Error> {
     super::delete_by_id(db, "environments", id).await
+}
+
+/// Sets or clears the archived or deleted moment of one environment.
+pub async fn set_lifecycle(
+    db: &mut AnyConnection,
+    id: Uuid,
+    column: &'static str,
+    at: Option<i64>,
+    updated_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE environments SET {column} = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(at)
+    .bind(updated_at)
+    .bind(id.to_string())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// Renames (a restore into a name taken meanwhile).
+pub async fn rename(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx::Error> {
+    update(db, e).await
+}
+
+/// Whether a living environment of the organization other than `except` has this name.
+pub async fn live_name_taken(
+    db: &mut AnyConnection,
+    org: Uuid,
+    name: &str,
+    except: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id FROM environments WHERE organization_id = $1 AND name_key = $2 AND deleted_at IS NULL AND id <> $3",
+    )
+    .bind(org.to_string())
+    .bind(name.to_lowercase())
+    .bind(except.to_string())
+    .fetch_optional(&mut *db)
+    .await?;
+    Ok(row.is_some())
 }

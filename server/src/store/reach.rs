@@ -7,11 +7,15 @@ use app::model::user::Role;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
+// Archived and deleted environments reach nobody (`environments::LIVE`).
 const MEMBER_ENVIRONMENTS: &str = "SELECT we.environment_id FROM workspace_environments we \
-    JOIN workspace_members wm ON wm.workspace_id = we.workspace_id WHERE wm.user_id = ";
+    JOIN workspace_members wm ON wm.workspace_id = we.workspace_id \
+    JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL \
+    WHERE wm.user_id = ";
 
 const MEMBER_CONNECTIONS: &str = "SELECT ec.connection_id FROM environment_connections ec \
     JOIN workspace_environments we ON we.environment_id = ec.environment_id \
+    JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL \
     JOIN workspace_members wm ON wm.workspace_id = we.workspace_id WHERE wm.user_id = ";
 
 /// Appends `<column> IN (the environments <user> reaches)`.
@@ -62,7 +66,8 @@ pub async fn roles(
     id: Uuid,
 ) -> Result<Vec<Role>, sqlx::Error> {
     let base = "SELECT DISTINCT wm.role FROM workspace_members wm \
-        JOIN workspace_environments we ON we.workspace_id = wm.workspace_id";
+        JOIN workspace_environments we ON we.workspace_id = wm.workspace_id \
+        JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL";
     let text = match object {
         Object::Environment => format!("{base} WHERE wm.user_id = $1 AND we.environment_id = $2"),
         Object::Connection => format!(

@@ -9,7 +9,8 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, description, owner_id, created_at, updated_at, \
-    (SELECT COUNT(*) FROM workspace_environments we WHERE we.workspace_id = workspaces.id) AS environment_count, \
+    (SELECT COUNT(*) FROM workspace_environments we JOIN environments e ON e.id = we.environment_id \
+     WHERE we.workspace_id = workspaces.id AND e.deleted_at IS NULL) AS environment_count, \
     (SELECT COUNT(*) FROM workspace_members wm WHERE wm.workspace_id = workspaces.id) AS member_count";
 
 fn workspace(r: &sqlx::any::AnyRow) -> Result<Workspace, sqlx::Error> {

@@ -387,9 +387,14 @@ async fn get_update_delete(s: &TestServer) {
         .put(&t, &path, json!({"organization_id": uuid::Uuid::now_v7()}))
         .await;
     assert_error(&r, 400, "validation_failed", Some("organization_id"));
-    // delete
+    // delete: to the trash (still readable by id, gone from the list), then purged for good
     let r = s.delete(&t, &path).await;
     assert_eq!(r.0, 204);
+    let (status, gone) = s.get(&t, &path).await;
+    assert_eq!((status, gone["state"].as_str()), (200, Some("deleted")));
+    assert_eq!(s.get(&t, "/api/environments").await.1["total_count"], 0);
+    assert_eq!(s.delete(&t, &path).await.0, 204);
+    assert_eq!(s.delete(&t, &format!("{path}?purge=true")).await.0, 204);
     assert_error(&s.get(&t, &path).await, 404, "not_found", None);
     assert_error(&s.delete(&t, &path).await, 404, "not_found", None);
 }
@@ -526,7 +531,10 @@ async fn every_change_is_audited(s: &TestServer) {
         Some("ticket OPS-42")
     );
     assert!(rows[0].get::<Option<String>, _>("before_json").is_none());
-    assert!(rows[2].get::<Option<String>, _>("after_json").is_none());
+    // a delete sends it to the trash: the event shows the state it left
+    let after: serde_json::Value =
+        serde_json::from_str(&rows[2].get::<Option<String>, _>("after_json").unwrap()).unwrap();
+    assert_eq!(after["state"], "deleted");
 }
 
 async fn concurrent_writes_all_succeed(s: &TestServer) {

@@ -9,5 +9,6 @@ mod cli;
 mod connections;
 mod environments;
 mod events;
+mod lifecycle;
 mod platform;
 mod workspaces;
