@@ -154,6 +154,8 @@ pub trait ConnectionService: Send + Sync {
         status: &str,
     ) -> Result<Connection, ApiError>;
     async fn delete_connection(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
+    /// Probes the connection's health now and answers with what it found.
+    async fn check_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError>;
     /// One kubernetes connection (and credential) per context; a second import of the same
     /// file creates nothing new.
     async fn import_kubeconfig(

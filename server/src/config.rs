@@ -47,6 +47,23 @@ pub struct Global {
     /// Log filter, e.g. info, debug or meshenv=debug,tower_http=info.
     #[arg(long, env = "MESHENV_LOG", default_value = "info", global = true)]
     pub log: String,
+    /// Seconds between two health probes of a connection (jittered by ±10%); 0 turns the
+    /// background checker off ("Check now" still works).
+    #[arg(
+        long,
+        env = "MESHENV_HEALTH_INTERVAL",
+        default_value_t = 60,
+        global = true
+    )]
+    pub health_interval: u64,
+    /// Seconds a health probe may take before it counts as failed.
+    #[arg(
+        long,
+        env = "MESHENV_HEALTH_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub health_timeout: u64,
 }
 
 #[derive(Subcommand, Debug)]

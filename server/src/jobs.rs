@@ -8,6 +8,36 @@ use std::time::Duration;
 const SESSION_PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub async fn run(service: Arc<Service>) {
+    tokio::join!(purge_sessions(service.clone()), check_health(service));
+}
+
+/// The health checker: looks for due connections a few times per interval. Which process
+/// probes which connection is settled by leases in the database.
+async fn check_health(service: Arc<Service>) {
+    let interval = service.health.interval;
+    if interval.is_zero() {
+        return;
+    }
+    let every = (interval / 4).clamp(Duration::from_millis(250), Duration::from_secs(5));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        // A full pass means more may be due: go again at once.
+        loop {
+            match service.health_pass().await {
+                Ok(n) if n >= 32 => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e.error, "health pass failed");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+async fn purge_sessions(service: Arc<Service>) {
     let mut tick = tokio::time::interval(SESSION_PURGE_EVERY);
     loop {
         tick.tick().await;

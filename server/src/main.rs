@@ -32,7 +32,11 @@ async fn run() -> anyhow::Result<()> {
     let source = cli.global.key_source();
     let (keys, unsaved) = Keyring::load(&source)?;
     let key_id = keys.key_id().to_string();
-    let service = Arc::new(Service::new(db.clone(), keys));
+    let health = server::service::HealthSettings {
+        interval: std::time::Duration::from_secs(cli.global.health_interval),
+        timeout: std::time::Duration::from_secs(cli.global.health_timeout.max(1)),
+    };
+    let service = Arc::new(Service::new(db.clone(), keys).with_health(health));
     service.verify_secrets().await?;
     if let (Some(hex), KeySource::File(path)) = (unsaved, &source) {
         write_key_file(path, &hex)?;

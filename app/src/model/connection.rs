@@ -113,6 +113,29 @@ pub struct Connection {
     pub owner: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The last health probe's outcome (`last_checked_at`, `last_error`, `latency_ms`).
+    #[serde(flatten, default)]
+    pub health: Health,
+}
+
+/// The outcome of a connection's last health probe.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Health {
+    #[serde(default)]
+    pub last_checked_at: Option<DateTime<Utc>>,
+    /// Why the last probe failed; empty when it succeeded or none has run.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+}
+
+/// The kinds the health checker knows how to probe; others are never probed.
+pub const PROBED_KINDS: &[&str] = &["kubernetes", "prometheus", "grafana", "http"];
+
+pub fn is_probed(kind: &str) -> bool {
+    PROBED_KINDS.contains(&kind)
 }
 
 /// The body of `POST /api/connections` (and of `PUT`, where fields left out keep their value;

@@ -127,3 +127,18 @@ pub async fn import_kubeconfig(
             .await?,
     ))
 }
+
+/// Probe the connection's health now (kubernetes, prometheus, grafana and http connections);
+/// answers with the connection, its status and `last_checked_at`, `last_error`, `latency_ms`.
+#[utoipa::path(post, path = "/api/connections/{id}/check", tag = "connections",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Connection), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, description = "A kind that is not probed, or a check already running", body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn check(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Connection>> {
+    Ok(Json(s.service.check_connection(&actor, id).await?))
+}

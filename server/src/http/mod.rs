@@ -105,6 +105,10 @@ fn api_routes() -> Router<AppState> {
                 .delete(connections::delete),
         )
         .route(
+            "/connections/{id}/check",
+            axum::routing::post(connections::check),
+        )
+        .route(
             "/connections/{id}/status",
             axum::routing::put(connections::set_status),
         )

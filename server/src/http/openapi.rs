@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         super::connections::get,
         super::connections::update,
         super::connections::set_status,
+        super::connections::check,
         super::connections::delete,
         super::connections::import_kubeconfig,
         super::events::list,

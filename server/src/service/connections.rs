@@ -217,6 +217,7 @@ impl ConnectionService for Service {
             owner: actor.user.id,
             created_at: now,
             updated_at: now,
+            health: Default::default(),
         };
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
         self.check_credential(&mut tx, org, c.credential_id).await?;
@@ -355,6 +356,22 @@ impl ConnectionService for Service {
         )
         .await?;
         tx.commit().await.map_err(db_err)
+    }
+
+    async fn check_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {
+        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let (c, _) = self
+            .connection_for(
+                &mut conn,
+                actor,
+                id,
+                Op::ManageConnection,
+                "check connections",
+            )
+            .await?;
+        drop(conn);
+        self.check_now(actor, &c).await?;
+        self.reload_connection(id).await
     }
 
     async fn import_kubeconfig(

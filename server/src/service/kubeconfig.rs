@@ -265,6 +265,7 @@ impl Service {
                 owner: actor.user.id,
                 created_at: now,
                 updated_at: now,
+                health: Default::default(),
             };
             self.insert_connection(&mut tx, actor, &c, Some(&import_key))
                 .await?;

@@ -10,6 +10,7 @@ mod auth;
 mod connections;
 mod credentials;
 mod environments;
+mod health;
 mod kubeconfig;
 mod passwords;
 mod tokens;
@@ -17,6 +18,7 @@ mod users;
 mod workspaces;
 
 pub use admin::FirstAdmin;
+pub use health::HealthSettings;
 pub use passwords::generate_password;
 
 use crate::db::Db;
@@ -30,11 +32,24 @@ pub struct Service {
     pub db: Db,
     /// Seals and opens credential secrets.
     pub keys: Keyring,
+    pub health: HealthSettings,
+    /// Names this process's health-check leases.
+    pub instance: String,
 }
 
 impl Service {
     pub fn new(db: Db, keys: Keyring) -> Self {
-        Service { db, keys }
+        Service {
+            db,
+            keys,
+            health: HealthSettings::default(),
+            instance: Uuid::now_v7().to_string(),
+        }
+    }
+
+    pub fn with_health(mut self, health: HealthSettings) -> Self {
+        self.health = health;
+        self
     }
 }
 

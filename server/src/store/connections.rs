@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, kind, type, sub_type, url, status, metadata, credential_id, \
-    owner_id, created_at, updated_at, \
+    owner_id, created_at, updated_at, last_checked_at, last_error, latency_ms, \
     (SELECT cr.name FROM credentials cr WHERE cr.id = connections.credential_id) AS credential_name";
 
 /// Which connections a list covers.
@@ -49,6 +49,15 @@ fn connection(r: &sqlx::any::AnyRow) -> Result<Connection, sqlx::Error> {
         owner: uuid_col(r, "owner_id")?,
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
+        health: app::model::connection::Health {
+            last_checked_at: r
+                .try_get::<Option<i64>, _>("last_checked_at")?
+                .map(from_micros),
+            last_error: r.try_get("last_error")?,
+            latency_ms: r
+                .try_get::<Option<i64>, _>("latency_ms")?
+                .map(|v| v.max(0) as u64),
+        },
     })
 }
 

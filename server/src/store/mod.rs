@@ -6,6 +6,7 @@ pub mod audit;
 pub mod connections;
 pub mod credentials;
 pub mod environments;
+pub mod health;
 pub mod reach;
 pub mod sessions;
 pub mod tokens;
@@ -42,6 +43,7 @@ pub async fn delete_by_id(
 pub enum Arg {
     Text(String),
     Int(i64),
+    NullText,
 }
 
 impl From<String> for Arg {
@@ -106,6 +108,18 @@ impl Sql {
             .bind(i64::try_from(list.offset()).unwrap_or(i64::MAX))
     }
 
+    /// Appends a placeholder for a text value that may be NULL.
+    pub fn bind_opt(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(v) => self.bind(v),
+            None => {
+                self.args.push(Arg::NullText);
+                self.text.push_str(&format!("${}", self.args.len()));
+                self
+            }
+        }
+    }
+
     /// Runs a `SELECT COUNT(*) AS n ...` statement.
     pub async fn count(&self, db: &sqlx::AnyPool) -> Result<u64, sqlx::Error> {
         use sqlx::Row;
@@ -119,6 +133,7 @@ impl Sql {
             q = match a {
                 Arg::Text(s) => q.bind(s.as_str()),
                 Arg::Int(i) => q.bind(*i),
+                Arg::NullText => q.bind(None::<String>),
             };
         }
         q

@@ -739,6 +739,7 @@ async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
             owner,
             created_at: now,
             updated_at: now,
+            health: Default::default(),
         };
         server::store::connections::insert(&mut tx, &c, None)
             .await

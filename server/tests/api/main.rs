@@ -9,6 +9,7 @@ mod cli;
 mod connections;
 mod environments;
 mod events;
+mod health;
 mod lifecycle;
 mod platform;
 mod workspaces;

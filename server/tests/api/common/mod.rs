@@ -150,7 +150,12 @@ impl TestServer {
     pub async fn start_on(db_url: &str) -> TestServer {
         let db = Db::connect(db_url).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let service = Arc::new(Service::new(db, test_keys()));
+        // No background health checks (tests probe on demand); a short probe timeout.
+        let health = server::service::HealthSettings {
+            interval: std::time::Duration::ZERO,
+            timeout: std::time::Duration::from_secs(1),
+        };
+        let service = Arc::new(Service::new(db, test_keys()).with_health(health));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
