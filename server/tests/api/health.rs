@@ -338,13 +338,17 @@ async fn two_processes_never_probe_one_connection_at_once() {
         let _ = c.kill();
         let _ = c.wait();
     }
-    let seen = fake.seen.lock().unwrap();
-    for n in &names {
-        let (total, _, most) = seen.hits.get(n).copied().unwrap_or_default();
+    let counts: Vec<(u32, u32, u32)> = {
+        let seen = fake.seen.lock().unwrap();
+        names
+            .iter()
+            .map(|n| seen.hits.get(n).copied().unwrap_or_default())
+            .collect()
+    };
+    for (n, (total, _, most)) in names.iter().zip(counts) {
         assert!(total >= 3, "{n} was probed {total} times");
         assert_eq!(most, 1, "{n} was probed {most} times at once");
     }
-    drop(seen);
     let (_, page) = s
         .get(
             &admin,
