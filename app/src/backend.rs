@@ -88,6 +88,12 @@ pub trait EnvironmentService: Send + Sync {
         action: LifecycleAction,
         restore: &Restore,
     ) -> Result<Environment, ApiError>;
+    /// The tags in use in the organization, for suggestions (organization admins).
+    async fn environment_tags(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+    ) -> Result<Vec<String>, ApiError>;
     /// One action on many environments, in one transaction.
     async fn bulk_lifecycle(
         &self,

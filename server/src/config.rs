@@ -84,6 +84,14 @@ pub enum Command {
     /// Import connections.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Load the example organization of the documentation: environments per stage, shared
+    /// monitoring and regions, with their connections and three workspaces. Running it again
+    /// changes nothing.
+    Demo {
+        /// Organization name or id (its first admin is recorded as the author).
+        #[arg(long, default_value = "default")]
+        org: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -78,6 +78,13 @@ async fn run() -> anyhow::Result<()> {
             println!("{}", service.create_token_for(&user, &name).await?);
         }
         Some(Command::Secrets(SecretsCommand::Rotate)) => rotate(&service, &source).await?,
+        Some(Command::Demo { org }) => {
+            let made = service.load_demo(&org).await?;
+            eprintln!(
+                "demo data in '{org}': {} environments, {} connections and {} workspaces created (what existed was kept)",
+                made.environments, made.connections, made.workspaces
+            );
+        }
         Some(Command::Import(ImportCommand::Kubeconfig { file, org, user })) => {
             use app::backend::ConnectionService;
             let yaml = std::fs::read_to_string(&file)

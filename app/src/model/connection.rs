@@ -264,16 +264,49 @@ pub fn check_url(raw: &str, kind: &str) -> Result<String, String> {
     if u.len() > URL_MAX {
         return Err(format!("url is at most {URL_MAX} characters"));
     }
+    // Databases are addressed in their own scheme; everything else speaks HTTP.
+    let schemes: &[&str] = match kind {
+        "postgres" => &["postgres://", "postgresql://"],
+        "mysql" => &["mysql://"],
+        "redis" => &["redis://", "rediss://"],
+        "mongodb" => &["mongodb://", "mongodb+srv://"],
+        _ => &[],
+    };
     let rest = u
         .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("http://"));
-    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+        .or_else(|| u.strip_prefix("http://"))
+        .or_else(|| schemes.iter().find_map(|s| u.strip_prefix(s)));
+    // The host comes after any user@ part.
+    let host = rest.map(|r| {
+        let authority = r.split(['/', '?', '#']).next().unwrap_or("");
+        authority.rsplit('@').next().unwrap_or("")
+    });
     match host {
         Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(u.to_string()),
+        _ if !schemes.is_empty() => Err(format!(
+            "url must be a {} or http(s):// address",
+            schemes.join(" or ")
+        )),
         _ => Err(
             "url must be an http:// or https:// address, e.g. https://prometheus.example:9090"
                 .into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::check_url;
+
+    #[test]
+    fn databases_use_their_own_schemes() {
+        assert!(check_url("postgres://db.internal:5432/app", "postgres").is_ok());
+        assert!(check_url("postgres://db.internal:5432/app", "http").is_err());
+        assert!(check_url("mysql://", "mysql").is_err());
+        assert!(check_url("https://x", "postgres").is_ok());
+        assert!(check_url("ftp://x", "postgres")
+            .unwrap_err()
+            .contains("postgres://"));
     }
 }
 

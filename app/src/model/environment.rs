@@ -28,6 +28,10 @@ pub struct Environment {
     /// How many workspaces it is assigned to.
     #[serde(default)]
     pub workspace_count: u64,
+    /// Its connections counted by status: its health at a glance.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, u64>))]
+    pub status_summary: std::collections::BTreeMap<String, u64>,
     #[serde(default)]
     pub state: EnvironmentState,
     #[serde(default)]
@@ -507,6 +511,7 @@ mod tests {
             tags: vec![],
             connection_count: 0,
             workspace_count: 0,
+            status_summary: Default::default(),
             state: EnvironmentState::Empty,
             archived_at: None,
             deleted_at: None,

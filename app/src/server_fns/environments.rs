@@ -114,3 +114,13 @@ pub async fn bulk_lifecycle(
     })
     .await
 }
+
+/// The tags in use, for the tag field's suggestions.
+#[server(prefix = "/fn", endpoint = "environments/tags")]
+pub async fn environment_tags() -> Result<Vec<String>, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.environment_tags(&actor, None).await
+    })
+    .await
+}

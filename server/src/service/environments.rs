@@ -95,8 +95,13 @@ impl EnvironmentService for Service {
 
     async fn get_environment(&self, actor: &Actor, id: Uuid) -> Result<Environment, ApiError> {
         let mut conn = self.db.read.acquire().await.map_err(db_err)?;
-        self.environment_for(&mut conn, actor, id, Op::ViewEnvironment, "")
+        let mut env = self
+            .environment_for(&mut conn, actor, id, Op::ViewEnvironment, "")
+            .await?;
+        store::attach_status_summaries(&mut conn, std::slice::from_mut(&mut env))
             .await
+            .map_err(db_err)?;
+        Ok(env)
     }
 
     async fn create_environment(
@@ -126,6 +131,7 @@ impl EnvironmentService for Service {
             tags,
             connection_count: 0,
             workspace_count: 0,
+            status_summary: Default::default(),
             state: EnvironmentState::Empty,
             archived_at: None,
             deleted_at: None,
@@ -252,6 +258,20 @@ impl EnvironmentService for Service {
             .ok_or_else(ApiError::internal)?;
         tx.commit().await.map_err(write_err(&after.name))?;
         Ok(after)
+    }
+
+    async fn environment_tags(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+    ) -> Result<Vec<String>, ApiError> {
+        let (org, role) = resolve_org(actor, org)?;
+        permit(
+            org_standing(role),
+            Op::ManageEnvironment,
+            "list the tags in use",
+        )?;
+        store::tags(&self.db.read, org).await.map_err(db_err)
     }
 
     async fn bulk_lifecycle(

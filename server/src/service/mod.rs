@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod connections;
 mod credentials;
+mod demo;
 mod environments;
 mod health;
 mod kubeconfig;
@@ -18,6 +19,7 @@ mod users;
 mod workspaces;
 
 pub use admin::FirstAdmin;
+pub use demo::DemoSummary;
 pub use health::HealthSettings;
 pub use passwords::generate_password;
 

@@ -29,6 +29,7 @@ fn environment(r: &sqlx::any::AnyRow) -> Result<Environment, sqlx::Error> {
         tags: serde_json::from_str(&tags).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         connection_count,
         workspace_count: r.try_get::<i64, _>("workspace_count")?.max(0) as u64,
+        status_summary: Default::default(),
         state: EnvironmentState::of(
             connection_count,
             archived_at.is_some(),
@@ -139,13 +140,59 @@ pub async fn list(
     let mut page = filtered(&format!("SELECT {COLUMNS}"), scope, q);
     page.order_page(column, &q.list);
     let rows = page.query().fetch_all(db).await?;
-    let items = rows
+    let mut items = rows
         .iter()
         .map(environment)
         .collect::<Result<Vec<_>, _>>()?;
+    let mut conn = db.acquire().await?;
+    attach_status_summaries(&mut conn, &mut items).await?;
 
     let total = filtered("SELECT COUNT(*) AS n", scope, q).count(db).await?;
     Ok((items, total))
+}
+
+/// Fills in each environment's connection counts by status: one query for the whole page.
+pub async fn attach_status_summaries(
+    db: &mut AnyConnection,
+    items: &mut [Environment],
+) -> Result<(), sqlx::Error> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(
+        "SELECT ec.environment_id, c.status, COUNT(*) AS n FROM environment_connections ec \
+         JOIN connections c ON c.id = ec.connection_id WHERE ec.environment_id IN (",
+    );
+    for (i, e) in items.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(e.id);
+    }
+    sql.push(") GROUP BY ec.environment_id, c.status");
+    for r in sql.query().fetch_all(&mut *db).await? {
+        let env = uuid_col(&r, "environment_id")?;
+        if let Some(e) = items.iter_mut().find(|e| e.id == env) {
+            e.status_summary.insert(
+                r.try_get("status")?,
+                r.try_get::<i64, _>("n")?.max(0) as u64,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The tags in use in an organization, for the tag field's suggestions.
+pub async fn tags(db: &AnyPool, org: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query(
+        "SELECT DISTINCT tag FROM environment_tags WHERE organization_id = $1 ORDER BY tag LIMIT 500",
+    )
+    .bind(org.to_string())
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|r| r.try_get("tag"))
+    .collect()
 }
 
 /// The ids of every environment in scope matching the query (at most `limit`).

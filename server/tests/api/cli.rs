@@ -151,3 +151,64 @@ async fn secret_keys_are_created_checked_and_rotated() {
     ))
     .contains("configured key"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_data_loads_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    ok(meshenv(
+        &db,
+        "user create --org default --email admin@demo.test --role admin",
+    ));
+    let first = meshenv(&db, "demo --org default");
+    let said = String::from_utf8_lossy(&first.stderr).to_string();
+    ok(first);
+    assert!(
+        said.contains("6 environments, 20 connections and 3 workspaces created"),
+        "{said}"
+    );
+    let again = meshenv(&db, "demo --org default");
+    let said = String::from_utf8_lossy(&again.stderr).to_string();
+    ok(again);
+    assert!(
+        said.contains("0 environments, 0 connections and 0 workspaces created"),
+        "{said}"
+    );
+
+    // what an admin then sees over the API
+    let s = TestServer::start_on(&db).await;
+    let token = s.service.create_token_for("admin", "t").await.unwrap();
+    let count = |v: &serde_json::Value| v["total_count"].as_u64().unwrap();
+    let (_, envs) = s.get(&token, "/api/environments?order=name").await;
+    assert_eq!(count(&envs), 6);
+    let by_name = |name: &str| {
+        envs["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_name("production")["connection_count"], 6);
+    assert_eq!(by_name("shared-monitoring")["workspace_count"], 3);
+    let (_, gh) = s.get(&token, "/api/connections?search=github-main").await;
+    let envs_of_github: Vec<&str> = gh["connections"][0]["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(envs_of_github, ["development", "production"]);
+    let (_, ws) = s.get(&token, "/api/workspaces?search=alpha").await;
+    let alpha = ws["workspaces"][0]["id"].as_str().unwrap().to_string();
+    let (_, eff) = s
+        .get(
+            &token,
+            &format!("/api/workspaces/{alpha}/connections?order=name"),
+        )
+        .await;
+    assert_eq!(count(&eff), 3);
+    assert_eq!(eff["connections"][0]["name"], "central-grafana");
+    s.stop().await;
+}

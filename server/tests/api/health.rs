@@ -275,6 +275,30 @@ async fn probes_record_health_and_move_status(s: &TestServer) {
         (Some("connected"), &Value::Null)
     );
 
+    // each environment's health: its connections counted by status, in the list and alone
+    let (_, env) = s
+        .post(&admin, "/api/environments", json!({"name": "obs"}))
+        .await;
+    let env = env["id"].as_str().unwrap().to_string();
+    let patch = json!({"add": [prom, broken, flaky]});
+    s.send(
+        reqwest::Method::PATCH,
+        &admin,
+        &format!("/api/environments/{env}/connections"),
+        Some(patch),
+    )
+    .await;
+    let (_, list) = s.get(&admin, "/api/environments").await;
+    assert_eq!(
+        list["environments"][0]["status_summary"],
+        json!({"connected": 2, "registered": 1})
+    );
+    let (_, one) = s.get(&admin, &format!("/api/environments/{env}")).await;
+    assert_eq!(
+        one["status_summary"],
+        json!({"connected": 2, "registered": 1})
+    );
+
     // kinds not probed, and callers who may not
     let gh = connection(s, &admin, "gh", "github", "https://api.github.com", None).await;
     assert_error(&check(s, &admin, &gh).await, 409, "conflict", None);
