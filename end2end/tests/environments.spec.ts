@@ -64,12 +64,12 @@ test('sign in, then create, find, edit and delete an environment', async ({ page
   await expect(page.getByRole('status')).toContainText("Saved environment 'e2e-production'");
   await expect(rows(page).filter({ hasText: 'e2e-production' })).toContainText('Edited by the e2e run');
 
-  // Delete, behind a confirmation that says what is kept.
+  // Delete, behind a confirmation that says what is kept: it goes to the trash.
   await rows(page).filter({ hasText: 'e2e-production' }).getByRole('button', { name: 'Delete' }).click();
   const dialog = page.getByRole('alertdialog');
-  await expect(dialog).toContainText('connections and credentials are not deleted');
+  await expect(dialog).toContainText('Connections and credentials are never deleted');
   await dialog.getByRole('button', { name: 'Delete environment' }).click();
-  await expect(page.getByRole('status')).toContainText("Deleted environment 'e2e-production'");
+  await expect(page.getByRole('status')).toContainText("Moved to the trash: 'e2e-production'");
   await expect(rows(page).filter({ hasText: 'e2e-production' })).toHaveCount(0);
   await page.reload();
   await expect(rows(page).filter({ hasText: 'e2e-production' })).toHaveCount(0);

@@ -19,13 +19,37 @@ pub fn ConnectionDetailPage() -> impl IntoView {
             .with(|p| p.get("id"))
             .and_then(|s| Uuid::parse_str(&s).ok())
     };
-    let conn = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_connection(id).await,
-            None => Err(ApiError::not_found("connection")),
-        }
-    });
-    let history = history_resource(id, Signal::derive(|| 0));
+    let checked = RwSignal::new(0u32);
+    let checking = RwSignal::new(false);
+    let toasts = crate::components::toast::use_toasts();
+    let check = move |id: Uuid| {
+        checking.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::server_fns::connections::check_connection(id).await {
+                Ok(c) => toasts.success(match c.health.last_error {
+                    None => format!(
+                        "{} is healthy ({} ms)",
+                        c.name,
+                        c.health.latency_ms.unwrap_or(0)
+                    ),
+                    Some(e) => format!("{}: {e}", c.name),
+                }),
+                Err(e) => toasts.error(e.error),
+            }
+            checking.set(false);
+            checked.update(|n| *n += 1);
+        });
+    };
+    let conn = Resource::new(
+        move || (id(), checked.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_connection(id).await,
+                None => Err(ApiError::not_found("connection")),
+            }
+        },
+    );
+    let history = history_resource(id, checked.into());
     let manage = crate::pages::workspaces::org_allows(Op::ManageConnection);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -42,13 +66,32 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                                 <p class="breadcrumb"><a href="/connections">"Connections"</a> " /"</p>
                                 <h1>{c.name.clone()}</h1>
                             </div>
-                            {manage.then(|| view! { <a class="btn" href=format!("/connections/{}/edit", c.id)>"Edit"</a> })}
+                            {manage.then(|| view! {
+                                <div class="row-actions">
+                                    {crate::model::connection::is_probed(&c.kind).then(|| view! {
+                                        <button type="button" class="btn" disabled=move || checking.get()
+                                            on:click=move |_| check(c.id)>"Check now"</button>
+                                    })}
+                                    <a class="btn" href=format!("/connections/{}/edit", c.id)>"Edit"</a>
+                                </div>
+                            })}
                         </div>
                         <dl class="facts">
                             <dt>"Kind"</dt><dd>{format!("{} · {}", c.kind, c.kind_type)}</dd>
                             <dt>"URL"</dt><dd><code>{c.url.clone()}</code></dd>
                             <dt>"Status"</dt><dd><StatusBadge status=c.status /></dd>
                             <dt>"Credential"</dt><dd>{c.credential_name.clone().unwrap_or_else(|| "none".into())}</dd>
+                            <dt>"Last check"</dt>
+                            <dd data-testid="last-check">{match &c.health.last_checked_at {
+                                None if crate::model::connection::is_probed(&c.kind) => "not yet".to_string(),
+                                None => "not probed (its kind has no health check)".to_string(),
+                                Some(t) => format!(
+                                    "{} · {} ms · {}",
+                                    crate::pages::environments::when(t),
+                                    c.health.latency_ms.unwrap_or(0),
+                                    c.health.last_error.clone().unwrap_or_else(|| "healthy".into())
+                                ),
+                            }}</dd>
                             <dt>"Environments"</dt>
                             <dd>
                                 {c.environments.iter().map(|e| view! {

@@ -146,8 +146,9 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                                 <div>
                                     <p class="breadcrumb"><a href="/environments">"Environments"</a> " /"</p>
                                     <h1>{e.name.clone()}</h1>
+                                    <span class=format!("badge state-{}", e.state.as_str()) data-testid="state">{e.state.as_str()}</span>
                                 </div>
-                                {manage.then(|| view! { <a class="btn" href=format!("/environments/{}/edit", e.id)>"Edit"</a> })}
+                                {manage.then(|| view! { <LifecycleButtons id=e.id state=e.state saved /> })}
                             </div>
                             <p class="field-help">{e.description.clone()}</p>
                             <p>{tags}</p>
@@ -195,5 +196,42 @@ fn ConnectionList(
                 }
             })}
         </Transition>
+    }
+}
+
+/// Edit, and the lifecycle moves that make sense from where the environment is.
+#[component]
+fn LifecycleButtons(
+    id: Uuid,
+    state: crate::model::environment::EnvironmentState,
+    saved: RwSignal<u32>,
+) -> impl IntoView {
+    use crate::model::environment::EnvironmentState;
+    let toasts = crate::components::toast::use_toasts();
+    let run = move |action: &'static str| {
+        leptos::task::spawn_local(async move {
+            match crate::server_fns::environments::change_lifecycle(id, action.to_string()).await {
+                Ok(()) => {
+                    toasts.success(format!("Done: {action}"));
+                    saved.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(e.error),
+            }
+        });
+    };
+    let moves: Vec<(&'static str, &'static str)> = match state {
+        EnvironmentState::Deleted => vec![("restore", "Restore")],
+        EnvironmentState::Archived => vec![("unarchive", "Unarchive")],
+        _ => vec![("archive", "Archive")],
+    };
+    view! {
+        <div class="row-actions">
+            {(state != EnvironmentState::Deleted).then(|| view! {
+                <a class="btn" href=format!("/environments/{id}/edit")>"Edit"</a>
+            })}
+            {moves.into_iter().map(|(action, label)| view! {
+                <button type="button" class="btn" on:click=move |_| run(action)>{label}</button>
+            }).collect_view()}
+        </div>
     }
 }

@@ -142,8 +142,54 @@ fn Fields(state: FormState, server_error: Signal<Option<ApiError>>) -> impl Into
             <p id="env-tags-help" class="field-help">
                 "Separated by commas or spaces; letters, digits, - _ . : (up to 20)"
             </p>
+            <TagSuggestions tags=state.tags />
             <p id="env-tags-error" class="field-error">{tags_err}</p>
         </div>
+    }
+}
+
+/// The organization's tags not yet in the field, each a button that adds it. Browser-only:
+/// fetched once the form is interactive.
+#[component]
+fn TagSuggestions(tags: RwSignal<String>) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let known = LocalResource::new(move || async move {
+        if mounted.get() {
+            crate::server_fns::environments::environment_tags()
+                .await
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    });
+    let missing = move || {
+        let have = split_tag_input(&tags.get());
+        known
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| !have.iter().any(|h| h.eq_ignore_ascii_case(t)))
+            .take(20)
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || !missing().is_empty()>
+            <p class="tag-suggestions" data-testid="tag-suggestions">
+                "In use: "
+                {move || missing().into_iter().map(|t| {
+                    let add = t.clone();
+                    view! {
+                        <button type="button" class="chip" aria-label=format!("Add tag {t}")
+                            on:click=move |_| tags.update(|v| {
+                                let sep = if v.trim().is_empty() { "" } else { ", " };
+                                *v = format!("{}{sep}{add}", v.trim_end_matches([',', ' ']));
+                            })>{t.clone()}</button>
+                        " "
+                    }
+                }).collect_view()}
+            </p>
+        </Show>
     }
 }
 

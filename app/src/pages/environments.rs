@@ -4,17 +4,22 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
 use crate::components::pager::Pager;
-use crate::components::row_actions::RowActions;
 use crate::components::sort_header::SortHeader;
+use crate::components::toast::use_toasts;
+use crate::model::environment::{BulkLifecycle, EnvironmentState, LifecycleAction};
 use crate::model::environment::{
     EnvironmentFilter, EnvironmentPage, EnvironmentQuery, EnvironmentSort,
 };
 use crate::model::list::{Direction, Order};
-use crate::server_fns::environments::{delete_environment, list_environments};
+use crate::server_fns::environments::{
+    bulk_lifecycle, change_lifecycle, delete_environment, list_environments,
+};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// The page's URL for a query.
@@ -47,8 +52,52 @@ pub fn EnvironmentsPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let page = super::list_resource(parsed, reload, list_environments);
 
-    let deleting = DeleteFlow::new("Deleted environment", "delete", reload, delete_environment);
+    let deleting = DeleteFlow::new("Moved to the trash:", "delete", reload, delete_environment);
     let ask_delete = move |id: Uuid, name: String| deleting.ask(id, name);
+    let purging = DeleteFlow::new("Purged", "purge", reload, |id| {
+        change_lifecycle(id, "purge".to_string())
+    });
+    let selected = RwSignal::new(HashSet::<Uuid>::new());
+    // A new view or page starts with nothing selected.
+    Effect::new(move |_| {
+        query.track();
+        selected.set(HashSet::new());
+    });
+    let toasts = use_toasts();
+    let act = Callback::new(move |(id, action): (Uuid, &'static str)| {
+        spawn_local(async move {
+            match change_lifecycle(id, action.to_string()).await {
+                Ok(()) => {
+                    toasts.success(format!("Done: {action}"));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(e.error),
+            }
+        });
+    });
+    let bulk = Callback::new(move |action: LifecycleAction| {
+        let ids: Vec<Uuid> = selected.get_untracked().into_iter().collect();
+        spawn_local(async move {
+            match bulk_lifecycle(BulkLifecycle {
+                action: Some(action),
+                ids,
+            })
+            .await
+            {
+                Ok(r) => {
+                    toasts.success(format!(
+                        "{}: {} environments changed",
+                        action.verb(),
+                        r.changed
+                    ));
+                    selected.set(HashSet::new());
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(e.error),
+            }
+        });
+    });
+    let manage = crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment);
 
     view! {
         <Title text="Environments" />
@@ -56,7 +105,9 @@ pub fn EnvironmentsPage() -> impl IntoView {
             <h1>"Environments"</h1>
             {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"New environment"</a> })}
         </div>
+        <Views query manage />
         <SearchBar query />
+        {move || manage.then(|| view! { <BulkBar query selected bulk /> })}
         {move || {
             parsed
                 .get()
@@ -66,7 +117,10 @@ pub fn EnvironmentsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <Table page=p query=query.get_untracked() on_delete=ask_delete /> }.into_any(),
+                    Ok(p) => view! {
+                        <Table page=p query=query.get_untracked() on_delete=ask_delete selected act
+                            on_purge=move |id, name| purging.ask(id, name) manage />
+                    }.into_any(),
                     Err(e) => view! { <p class="error-banner" role="alert">{e.error}</p> }.into_any(),
                 }
             })}
@@ -75,10 +129,17 @@ pub fn EnvironmentsPage() -> impl IntoView {
             open=deleting.open
             title=deleting.title("Delete")
             message=Signal::derive(|| {
-                "The environment is deleted. Its connections and credentials are not deleted, and stay in any other environment they belong to.".to_string()
+                "The environment goes to the trash, whence it can be restored: until then its connections reach no workspace. Connections and credentials are never deleted.".to_string()
             })
             confirm_label="Delete environment"
             on_confirm=deleting.confirmed
+        />
+        <ConfirmDialog
+            open=purging.open
+            title=purging.title("Purge")
+            message=Signal::derive(|| "The environment is removed for good, with its mappings and workspace assignments. Its connections and credentials stay.".to_string())
+            confirm_label="Purge for good"
+            on_confirm=purging.confirmed
         />
     }
 }
@@ -121,12 +182,110 @@ fn SearchBar(query: Memo<EnvironmentQuery>) -> impl IntoView {
     }
 }
 
+/// The views of the list: the living, the unused, the archived, the trash.
 #[component]
-fn Table<F>(page: EnvironmentPage, query: EnvironmentQuery, on_delete: F) -> impl IntoView
+fn Views(query: Memo<EnvironmentQuery>, manage: bool) -> impl IntoView {
+    let link = move |label: &'static str, set: fn(&mut EnvironmentFilter)| {
+        let to = move || {
+            let q = query.get();
+            let mut filter = EnvironmentFilter {
+                tags: q.filter.tags.clone(),
+                ..Default::default()
+            };
+            set(&mut filter);
+            let current = q.filter.state == filter.state
+                && q.filter.deleted == filter.deleted
+                && q.filter.unused == filter.unused;
+            let target = EnvironmentQuery {
+                filter,
+                list: crate::model::list::ListQuery {
+                    page: 0,
+                    ..q.list.clone()
+                },
+            };
+            (href(&target), current)
+        };
+        view! {
+            <A href=move || to().0 attr:aria-current=move || to().1.then_some("page") attr:class="view-link">{label}</A>
+        }
+    };
+    view! {
+        <nav class="views" aria-label="Views">
+            {link("All", |_| {})}
+            {link("Unused", |f| f.unused = true)}
+            {link("Archived", |f| f.state = Some(EnvironmentState::Archived))}
+            {manage.then(|| link("Trash", |f| f.deleted = true))}
+        </nav>
+    }
+}
+
+/// What can be done to the selected rows: one request for all of them.
+#[component]
+fn BulkBar(
+    query: Memo<EnvironmentQuery>,
+    selected: RwSignal<HashSet<Uuid>>,
+    bulk: Callback<LifecycleAction>,
+) -> impl IntoView {
+    let count = move || selected.with(HashSet::len);
+    let actions = move || {
+        let f = query.get().filter;
+        if f.deleted {
+            vec![(LifecycleAction::Restore, "Restore selected")]
+        } else if f.state == Some(EnvironmentState::Archived) {
+            vec![
+                (LifecycleAction::Unarchive, "Unarchive selected"),
+                (LifecycleAction::Delete, "Delete selected"),
+            ]
+        } else {
+            vec![
+                (LifecycleAction::Archive, "Archive selected"),
+                (LifecycleAction::Delete, "Delete selected"),
+            ]
+        }
+    };
+    view! {
+        <div class="bulk-bar" role="group" aria-label="Bulk actions" hidden=move || count() == 0>
+            <span data-testid="selected-count">{move || format!("{} selected", count())}</span>
+            {move || actions().into_iter().map(|(action, label)| view! {
+                <button type="button" class="btn btn-small" on:click=move |_| bulk.run(action)>{label}</button>
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn StateBadge(state: EnvironmentState) -> impl IntoView {
+    let class = format!("badge state-{}", state.as_str());
+    view! { <span class=class data-testid="state">{state.as_str()}</span> }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[component]
+fn Table<F, P>(
+    page: EnvironmentPage,
+    query: EnvironmentQuery,
+    on_delete: F,
+    on_purge: P,
+    selected: RwSignal<HashSet<Uuid>>,
+    act: Callback<(Uuid, &'static str)>,
+    manage: bool,
+) -> impl IntoView
 where
     F: Fn(Uuid, String) + Copy + Send + Sync + 'static,
+    P: Fn(Uuid, String) + Copy + Send + Sync + 'static,
 {
     if page.environments.is_empty() {
+        if query.filter.deleted {
+            return view! { <div class="empty-state"><p>"The trash is empty."</p></div> }
+                .into_any();
+        }
+        if query.filter.state == Some(EnvironmentState::Archived) {
+            return view! { <div class="empty-state"><p>"No archived environments."</p></div> }
+                .into_any();
+        }
+        if query.filter.unused {
+            return view! { <div class="empty-state"><p>"Every environment holds connections and is assigned to a workspace."</p></div> }.into_any();
+        }
         let filtered = query.list.search.is_some() || !query.filter.tags.is_empty();
         return if filtered {
             view! {
@@ -180,14 +339,67 @@ where
                 })
                 .collect_view();
             let (id, name) = (env.id, env.name.clone());
+            let health = env
+                .status_summary
+                .iter()
+                .map(|(status, n)| {
+                    let class = format!("badge status-{}", status.replace(' ', "-"));
+                    view! { <span class=class>{format!("{n} {status}")}</span> " " }
+                })
+                .collect_view();
+            let state = env.state;
+            let label = name.clone();
+            let actions = match state {
+                _ if !manage => view! { <td class="col-actions"></td> }.into_any(),
+                EnvironmentState::Deleted => {
+                    let n = name.clone();
+                    view! {
+                        <td class="col-actions"><div class="row-actions">
+                            <button type="button" class="btn btn-small" aria-label=format!("Restore {label}")
+                                on:click=move |_| act.run((id, "restore"))>"Restore"</button>
+                            <button type="button" class="btn btn-small btn-danger-quiet" aria-label=format!("Purge {label}")
+                                on:click=move |_| on_purge(id, n.clone())>"Purge"</button>
+                        </div></td>
+                    }.into_any()
+                }
+                _ => {
+                    let (verb, text) = if state == EnvironmentState::Archived {
+                        ("unarchive", "Unarchive")
+                    } else {
+                        ("archive", "Archive")
+                    };
+                    view! {
+                        <td class="col-actions"><div class="row-actions">
+                            <a class="btn btn-small" href=format!("/environments/{id}/edit") aria-label=format!("Edit {label}")>"Edit"</a>
+                            <button type="button" class="btn btn-small" aria-label=format!("{text} {label}")
+                                on:click=move |_| act.run((id, verb))>{text}</button>
+                            <button type="button" class="btn btn-small btn-danger-quiet" aria-label=format!("Delete {label}")
+                                on:click=move |_| on_delete(id, name.clone())>"Delete"</button>
+                        </div></td>
+                    }.into_any()
+                }
+            };
             view! {
                 <tr data-testid="environment-row">
-                    <td class="col-name"><a href=format!("/environments/{}", env.id)>{env.name.clone()}</a></td>
+                    {manage.then(|| view! {
+                        <td class="col-select">
+                            <input type="checkbox" aria-label=format!("Select {}", env.name)
+                                prop:checked=move || selected.with(|s| s.contains(&id))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                                } />
+                        </td>
+                    })}
+                    <td class="col-name"><a href=format!("/environments/{}", env.id)>{env.name.clone()}</a>
+                        " " <StateBadge state /></td>
                     <td class="col-description">{env.description.clone()}</td>
                     <td class="col-tags">{tags}</td>
                     <td class="col-count" data-testid="connection-count">{env.connection_count}</td>
+                    <td class="col-health">{health}</td>
+                    <td class="col-count" data-testid="workspace-count">{env.workspace_count}</td>
                     <td class="col-updated">{when(&env.updated_at)}</td>
-                    <RowActions edit=format!("/environments/{}/edit", env.id) id=id name=name.clone() on_delete=on_delete op=crate::model::access::Op::ManageEnvironment />
+                    {actions}
                 </tr>
             }
         })
@@ -197,10 +409,13 @@ where
             <table class="data">
                 <thead>
                     <tr>
+                        {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
                         <SortHeader current=query.list.order field=EnvironmentSort::Name label="Name" href=sorted(&query) />
                         <th scope="col">"Description"</th>
                         <th scope="col">"Tags"</th>
                         <th scope="col">"Connections"</th>
+                        <th scope="col">"Health"</th>
+                        <th scope="col">"Workspaces"</th>
                         <SortHeader current=query.list.order field=EnvironmentSort::UpdatedAt label="Last update" href=sorted(&query) first=Direction::Desc />
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>

@@ -94,3 +94,13 @@ pub async fn delete_credential(id: Uuid, force: bool) -> Result<(), ApiError> {
     })
     .await
 }
+
+/// Probes the connection's health now.
+#[server(prefix = "/fn", endpoint = "connections/check")]
+pub async fn check_connection(id: Uuid) -> Result<crate::model::connection::Connection, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.check_connection(&actor, id).await
+    })
+    .await
+}
