@@ -154,14 +154,21 @@ fn Fields(state: FormState, server_error: Signal<Option<ApiError>>) -> impl Into
 fn TagSuggestions(tags: RwSignal<String>) -> impl IntoView {
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
-    let known = LocalResource::new(move || async move {
-        if mounted.get() {
-            crate::server_fns::environments::environment_tags()
-                .await
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        }
+    // Created only in the browser: nothing for the server render (or a form without
+    // JavaScript) to wait for.
+    view! {
+        <Show when=move || mounted.get()>
+            <TagChips tags />
+        </Show>
+    }
+}
+
+#[component]
+fn TagChips(tags: RwSignal<String>) -> impl IntoView {
+    let known = LocalResource::new(|| async {
+        crate::server_fns::environments::environment_tags()
+            .await
+            .unwrap_or_default()
     });
     let missing = move || {
         let have = split_tag_input(&tags.get());
