@@ -220,14 +220,7 @@ pub fn default_type(kind: &str) -> &'static str {
 }
 
 pub fn check_connection_name(raw: &str) -> Result<String, String> {
-    let n = raw.trim();
-    match n.chars().count() {
-        0 => Err("name is required".into()),
-        l if l > CONNECTION_NAME_MAX => Err(format!(
-            "name is at most {CONNECTION_NAME_MAX} characters ({l} given)"
-        )),
-        _ => Ok(n.to_string()),
-    }
+    super::text::name(raw, CONNECTION_NAME_MAX)
 }
 
 /// kind and type are short lower-case words: letters, digits, '-', '_', '.'.

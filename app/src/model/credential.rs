@@ -207,14 +207,7 @@ pub fn check_secret(kind: CredentialType, raw: &Secret) -> Result<Secret, ApiErr
 }
 
 pub fn check_credential_name(raw: &str) -> Result<String, String> {
-    let n = raw.trim();
-    match n.chars().count() {
-        0 => Err("name is required".into()),
-        l if l > CREDENTIAL_NAME_MAX => Err(format!(
-            "name is at most {CREDENTIAL_NAME_MAX} characters ({l} given)"
-        )),
-        _ => Ok(n.to_string()),
-    }
+    super::text::name(raw, CREDENTIAL_NAME_MAX)
 }
 
 /// A credential as the API shows it: secret values masked.

@@ -7,5 +7,6 @@ pub mod connection;
 pub mod credential;
 pub mod environment;
 pub mod list;
+pub mod text;
 pub mod user;
 pub mod workspace;

@@ -53,31 +53,11 @@ pub struct WorkspaceUpdate {
 }
 
 pub fn check_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    let len = name.chars().count();
-    if len == 0 {
-        Err("name is required".into())
-    } else if len > NAME_MAX {
-        Err(format!(
-            "name is at most {NAME_MAX} characters ({len} given)"
-        ))
-    } else if name.chars().any(char::is_control) {
-        Err("name cannot contain control characters".into())
-    } else {
-        Ok(name.to_string())
-    }
+    super::text::name(raw, NAME_MAX)
 }
 
 pub fn check_description(raw: &str) -> Result<String, String> {
-    let d = raw.trim();
-    let len = d.chars().count();
-    if len > DESCRIPTION_MAX {
-        Err(format!(
-            "description is at most {DESCRIPTION_MAX} characters ({len} given)"
-        ))
-    } else {
-        Ok(d.to_string())
-    }
+    super::text::description(raw, DESCRIPTION_MAX)
 }
 
 /// A workspace's name and description after validation.

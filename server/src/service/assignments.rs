@@ -104,14 +104,7 @@ impl Service {
         ids: &[Uuid],
         field: &str,
     ) -> Result<(), ApiError> {
-        let found = store::existing(db, &LINK, org, ids).await.map_err(db_err)?;
-        match ids.iter().position(|id| !found.contains(id)) {
-            None => Ok(()),
-            Some(i) => Err(ApiError::validation(
-                &format!("{field}[{i}]"),
-                format!("no connection {} in this organization", ids[i]),
-            )),
-        }
+        require_children(db, &LINK, org, ids, field, "connection").await
     }
 
     async fn record_mapping(
@@ -344,5 +337,25 @@ impl AssignmentService for Service {
         Ok(TransferResult {
             moved: ids.len() as u64,
         })
+    }
+}
+
+/// Fails, naming the first of `ids` that is not a child of `link` (a connection, an
+/// environment) in the organization: a batch is refused whole, saying which id is wrong.
+pub(crate) async fn require_children(
+    db: &mut AnyConnection,
+    link: &store::Link,
+    org: Uuid,
+    ids: &[Uuid],
+    field: &str,
+    noun: &str,
+) -> Result<(), ApiError> {
+    let found = store::existing(db, link, org, ids).await.map_err(db_err)?;
+    match ids.iter().position(|id| !found.contains(id)) {
+        None => Ok(()),
+        Some(i) => Err(ApiError::validation(
+            &format!("{field}[{i}]"),
+            format!("no {noun} {} in this organization", ids[i]),
+        )),
     }
 }

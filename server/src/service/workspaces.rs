@@ -71,7 +71,6 @@ impl Service {
         Ok((ws, standing))
     }
 
-    /// Fails, naming the first id that is not an environment of the organization.
     async fn require_environments(
         &self,
         db: &mut AnyConnection,
@@ -79,14 +78,7 @@ impl Service {
         ids: &[Uuid],
         field: &str,
     ) -> Result<(), ApiError> {
-        let found = links::existing(db, &LINK, org, ids).await.map_err(db_err)?;
-        match ids.iter().position(|id| !found.contains(id)) {
-            None => Ok(()),
-            Some(i) => Err(ApiError::validation(
-                &format!("{field}[{i}]"),
-                format!("no environment {} in this organization", ids[i]),
-            )),
-        }
+        super::assignments::require_children(db, &LINK, org, ids, field, "environment").await
     }
 
     /// Adds and removes environments and records what changed, in the caller's transaction.
