@@ -148,6 +148,30 @@ impl Service {
         }
     }
 
+    /// The workspace, whose members the caller may manage, and one of its members.
+    async fn member_for(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        id: Uuid,
+        user: Uuid,
+    ) -> Result<(Workspace, WorkspaceMember), ApiError> {
+        let (ws, _) = self
+            .workspace_for(
+                db,
+                actor,
+                id,
+                Op::ManageWorkspaceMembers,
+                "manage a workspace's members",
+            )
+            .await?;
+        let member = store::get_member(db, id, user)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| ApiError::not_found("member"))?;
+        Ok((ws, member))
+    }
+
     async fn record_member(
         &self,
         db: &mut AnyConnection,
@@ -498,19 +522,7 @@ impl WorkspaceService for Service {
     ) -> Result<WorkspaceMember, ApiError> {
         let role = parse_role(input.role.as_deref(), true)?;
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (ws, _) = self
-            .workspace_for(
-                &mut tx,
-                actor,
-                id,
-                Op::ManageWorkspaceMembers,
-                "manage a workspace's members",
-            )
-            .await?;
-        let before = store::get_member(&mut tx, id, user)
-            .await
-            .map_err(db_err)?
-            .ok_or_else(|| ApiError::not_found("member"))?;
+        let (ws, before) = self.member_for(&mut tx, actor, id, user).await?;
         store::put_member(&mut tx, id, user, role)
             .await
             .map_err(db_err)?;
@@ -535,19 +547,7 @@ impl WorkspaceService for Service {
 
     async fn remove_member(&self, actor: &Actor, id: Uuid, user: Uuid) -> Result<(), ApiError> {
         let mut tx = self.db.write.begin().await.map_err(db_err)?;
-        let (ws, _) = self
-            .workspace_for(
-                &mut tx,
-                actor,
-                id,
-                Op::ManageWorkspaceMembers,
-                "manage a workspace's members",
-            )
-            .await?;
-        let before = store::get_member(&mut tx, id, user)
-            .await
-            .map_err(db_err)?
-            .ok_or_else(|| ApiError::not_found("member"))?;
+        let (ws, before) = self.member_for(&mut tx, actor, id, user).await?;
         store::delete_member(&mut tx, id, user)
             .await
             .map_err(db_err)?;
