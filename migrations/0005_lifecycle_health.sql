@@ -5,7 +5,9 @@ ALTER TABLE environments ADD COLUMN deleted_at BIGINT;
 -- A deleted environment's name may be reused: uniqueness holds among the living only.
 DROP INDEX environments_org_name;
 CREATE UNIQUE INDEX environments_org_name ON environments (organization_id, name_key) WHERE deleted_at IS NULL;
-CREATE INDEX environments_org_deleted ON environments (organization_id, deleted_at);
+-- Lists and their counts keep to the living (neither deleted nor archived): this index answers
+-- the count without reading the table.
+CREATE INDEX environments_org_lifecycle ON environments (organization_id, deleted_at, archived_at);
 
 -- Health: the last probe's outcome, when the next is due, and who holds the lease to run it
 -- (so that several meshenv processes never probe one connection at once).
