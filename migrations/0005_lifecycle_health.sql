@@ -5,13 +5,15 @@ ALTER TABLE environments ADD COLUMN deleted_at BIGINT;
 -- A deleted environment's name may be reused: uniqueness holds among the living only.
 DROP INDEX environments_org_name;
 CREATE UNIQUE INDEX environments_org_name ON environments (organization_id, name_key) WHERE deleted_at IS NULL;
--- Lists keep to the living (neither deleted nor archived): the order indexes lead with those
--- columns, so a page, a deep page and the count are read from the index alone, in order.
-DROP INDEX environments_org_updated;
-DROP INDEX environments_org_created;
-CREATE INDEX environments_org_updated ON environments (organization_id, deleted_at, archived_at, updated_at, id);
-CREATE INDEX environments_org_created ON environments (organization_id, deleted_at, archived_at, created_at, id);
-CREATE INDEX environments_org_name_order ON environments (organization_id, deleted_at, archived_at, name_key, id);
+-- Default lists keep to the living (neither deleted nor archived). Partial indexes on exactly
+-- that predicate serve their order, deep pages and counts from the index alone, on SQLite and
+-- PostgreSQL alike; the full indexes of 0001 still serve the archived and trash views.
+CREATE INDEX environments_live_updated ON environments (organization_id, updated_at, id)
+    WHERE deleted_at IS NULL AND archived_at IS NULL;
+CREATE INDEX environments_live_created ON environments (organization_id, created_at, id)
+    WHERE deleted_at IS NULL AND archived_at IS NULL;
+CREATE INDEX environments_live_name ON environments (organization_id, name_key, id)
+    WHERE deleted_at IS NULL AND archived_at IS NULL;
 
 -- Health: the last probe's outcome, when the next is due, and who holds the lease to run it
 -- (so that several meshenv processes never probe one connection at once).
