@@ -2,7 +2,7 @@
 
 use super::access::{authorize, member_filter, org_standing, permit};
 use super::{db_err, record, resolve_org, Change, Service};
-use crate::db::{from_micros, is_unique_violation, now_micros};
+use crate::db::{from_micros, now_micros};
 use crate::store::environments as store;
 use crate::store::reach::Object;
 use app::backend::{Actor, EnvironmentService};
@@ -17,23 +17,9 @@ use async_trait::async_trait;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-fn name_taken(name: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::NameTaken,
-        format!("an environment named '{name}' already exists in this organization"),
-    )
-    .with_field("name")
-}
-
-/// A write error: a unique violation on the name becomes a 409 on the name field.
+/// A write error naming the taken name.
 fn write_err(name: &str) -> impl Fn(sqlx::Error) -> ApiError + '_ {
-    move |e| {
-        if is_unique_violation(&e) {
-            name_taken(name)
-        } else {
-            db_err(e)
-        }
-    }
+    super::write_err("an environment", name)
 }
 
 impl Service {

@@ -70,6 +70,27 @@ pub(crate) fn db_err(e: sqlx::Error) -> ApiError {
     ApiError::internal()
 }
 
+/// A name already used by another object of the same kind in the organization: a 409 on the
+/// name field.
+pub(crate) fn name_taken(noun: &str, name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::NameTaken,
+        format!("{noun} named '{name}' already exists in this organization"),
+    )
+    .with_field("name")
+}
+
+/// A write error: a unique violation on the name becomes `name_taken`, anything else `db_err`.
+pub(crate) fn write_err<'a>(noun: &'a str, name: &'a str) -> impl Fn(sqlx::Error) -> ApiError + 'a {
+    move |e| {
+        if crate::db::is_unique_violation(&e) {
+            name_taken(noun, name)
+        } else {
+            db_err(e)
+        }
+    }
+}
+
 /// The organization a request acts in: the one named, which the caller must belong to, or the
 /// caller's only one. An organization the caller is not in is reported as not found.
 pub(crate) fn resolve_org(actor: &Actor, org: Option<Uuid>) -> Result<(Uuid, Role), ApiError> {

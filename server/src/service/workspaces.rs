@@ -3,13 +3,13 @@
 
 use super::access::{authorize, org_standing, permit};
 use super::{db_err, record, resolve_org, Change, Service};
-use crate::db::{from_micros, is_unique_violation, now_micros};
+use crate::db::{from_micros, now_micros};
 use crate::store::assignments::{self as links, WORKSPACE_ENVIRONMENTS as LINK};
 use crate::store::connections::Scope as ConnectionScope;
 use crate::store::environments::{self as environments, Scope as EnvironmentScope};
 use crate::store::{users, workspaces as store};
 use app::backend::{Actor, WorkspaceService};
-use app::error::{ApiError, ErrorCode};
+use app::error::ApiError;
 use app::model::access::{Op, Standing};
 use app::model::assignment::AssignmentPatch;
 use app::model::connection::{ConnectionPage, ConnectionQuery};
@@ -24,22 +24,9 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-fn name_taken(name: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::NameTaken,
-        format!("a workspace named '{name}' already exists in this organization"),
-    )
-    .with_field("name")
-}
-
+/// A write error naming the taken name.
 fn write_err(name: &str) -> impl Fn(sqlx::Error) -> ApiError + '_ {
-    move |e| {
-        if is_unique_violation(&e) {
-            name_taken(name)
-        } else {
-            db_err(e)
-        }
-    }
+    super::write_err("a workspace", name)
 }
 
 /// Which environments an assignment change added and removed, for the audit log.

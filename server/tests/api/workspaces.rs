@@ -1,7 +1,7 @@
 //! Workspaces, their environments, members and effective connections, and the access rules as a
 //! table: every role × endpoint × own or other organization, on SQLite and PostgreSQL.
 
-use crate::common::{assert_error, TestServer, PASSWORD};
+use crate::common::{assert_error, TestServer};
 use app::model::user::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -906,7 +906,6 @@ async fn org_members_one_time_password_and_roles(s: &TestServer) {
     );
     let (_, list) = s.get(&admin, "/api/users").await;
     assert_eq!(list["total_count"], 1);
-    let _ = PASSWORD;
 }
 
 async fn failed_sign_ins_and_membership_changes_are_audited(s: &TestServer) {
