@@ -36,6 +36,8 @@ pub enum ErrorCode {
     CsrfRejected,
     /// Something failed on the server; the details are in its log, never in the response.
     Internal,
+    /// The server is overloaded (every database connection busy): retry after `Retry-After`.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -53,6 +55,7 @@ impl ErrorCode {
             ErrorCode::NameTaken | ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
         }
     }
 }

@@ -44,6 +44,21 @@ pub struct Global {
         global = true
     )]
     pub secret_key_file: std::path::PathBuf,
+    /// Database connections per pool: readers on SQLite (writes always go through one
+    /// connection), the whole pool on PostgreSQL. Default: from the cores (SQLite 2 per core,
+    /// 4 to 64; PostgreSQL 4 per core, 8 to 40).
+    #[arg(long, env = "MESHENV_DB_MAX_CONNECTIONS", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: Option<u32>,
+    /// Seconds a request waits for a free database connection before it is answered 503
+    /// with Retry-After.
+    #[arg(
+        long,
+        env = "MESHENV_DB_ACQUIRE_TIMEOUT",
+        default_value_t = 3,
+        global = true,
+        value_parser = clap::value_parser!(u64).range(1..=300)
+    )]
+    pub db_acquire_timeout: u64,
     /// Log filter, e.g. info, debug or meshenv=debug,tower_http=info.
     #[arg(long, env = "MESHENV_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -126,12 +141,23 @@ pub struct Serve {
     /// printed once if unset.
     #[arg(long, env = "MESHENV_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// A second address that serves only /metrics (for example 0.0.0.0:9100, to keep scrapes
+    /// off the public port). /metrics is on the main address either way.
+    #[arg(long, env = "MESHENV_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Folder of the built site (the wasm, JavaScript and CSS).
     #[arg(long, env = "MESHENV_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
 }
 
 impl Global {
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_connections: self.db_max_connections,
+            acquire_timeout: std::time::Duration::from_secs(self.db_acquire_timeout),
+        }
+    }
+
     pub fn key_source(&self) -> KeySource {
         match self.secret_key.as_deref().filter(|k| !k.trim().is_empty()) {
             Some(k) => KeySource::Inline(k.to_string()),

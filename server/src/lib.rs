@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod jobs;
+pub mod metrics;
 pub mod probe;
 pub mod secrets;
 pub mod service;

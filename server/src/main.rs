@@ -27,7 +27,7 @@ async fn run() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_new(&cli.global.log).context("MESHENV_LOG")?)
         .with_writer(std::io::stderr)
         .init();
-    let db = Db::connect(&cli.global.database_url).await?;
+    let db = Db::connect_with(&cli.global.database_url, &cli.global.pool_settings()).await?;
     db.migrate().await?;
     let source = cli.global.key_source();
     let (keys, unsaved) = Keyring::load(&source)?;
@@ -151,6 +151,18 @@ async fn serve(service: Arc<Service>, args: Serve) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!("meshenv listening on http://{}", listener.local_addr()?);
     let options = server::leptos_options(&args.site_root);
+    if let Some(addr) = args.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening for /metrics on {addr}"))?;
+        tracing::info!("metrics on http://{}/metrics", metrics.local_addr()?);
+        let app = server::http::metrics_router(service.clone(), options.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, app.into_make_service()).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     server::serve(service, options, listener, shutdown_signal()).await?;
     tracing::info!("meshenv stopped");
     Ok(())

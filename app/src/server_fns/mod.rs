@@ -66,6 +66,12 @@ pub(crate) mod ctx {
                     http::StatusCode::from_u16(e.status()),
                 ) {
                     res.set_status(status);
+                    if status == http::StatusCode::SERVICE_UNAVAILABLE {
+                        res.insert_header(
+                            http::header::RETRY_AFTER,
+                            http::HeaderValue::from_static("1"),
+                        );
+                    }
                 }
             }
         }

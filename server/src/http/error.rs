@@ -20,6 +20,12 @@ impl IntoResponse for HttpError {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, Json(self.0)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -29,6 +35,9 @@ impl IntoResponse for HttpError {
         res
     }
 }
+
+/// What a 503 asks the client to wait, in seconds: a pool frees up within moments.
+pub const RETRY_AFTER_SECS: &str = "1";
 
 pub type ApiResult<T> = Result<T, HttpError>;
 

@@ -10,6 +10,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod me;
+pub mod observe;
 pub mod openapi;
 pub mod security;
 pub mod users;
@@ -149,6 +150,16 @@ fn api_routes() -> Router<AppState> {
         .method_not_allowed_fallback(error::method_not_allowed)
 }
 
+/// Only `/metrics`, for a separate listen address (`MESHENV_METRICS_LISTEN`).
+pub fn metrics_router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
+    Router::new()
+        .route("/metrics", get(observe::metrics))
+        .with_state(AppState {
+            service,
+            leptos_options,
+        })
+}
+
 pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
     let backend: SharedBackend = service.clone();
     let state = AppState {
@@ -162,6 +173,7 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(observe::metrics))
         .nest("/api", api_routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -197,6 +209,7 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(observe::observe))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

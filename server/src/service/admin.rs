@@ -35,7 +35,7 @@ impl Service {
         &self,
         password: Option<String>,
     ) -> anyhow::Result<Option<FirstAdmin>> {
-        if users::count_users(&self.db.read).await? > 0 {
+        if users::count_users(&mut *self.db.read().await?).await? > 0 {
             return Ok(None);
         }
         let generated = password.is_none().then(generate_password);
@@ -72,7 +72,7 @@ impl Service {
         let hash = passwords::hash(password.to_string())
             .await
             .map_err(|e| anyhow!(e.error))?;
-        let mut tx = self.db.write.begin().await?;
+        let mut tx = self.db.begin().await?;
         let org_id = match users::find_org(&mut tx, org).await? {
             Some(id) => id,
             None => users::insert_org(&mut tx, org).await?,
@@ -98,12 +98,12 @@ impl Service {
         org: &str,
         user: Option<&str>,
     ) -> anyhow::Result<(Uuid, app::backend::Actor)> {
-        let mut conn = self.db.read.acquire().await?;
+        let mut conn = self.db.read().await?;
         let org_id = users::find_org(&mut conn, org)
             .await?
             .ok_or_else(|| anyhow!("no organization '{org}'"))?;
         let user_id = match user {
-            Some(u) => users::find_user_id(&self.db.read, u)
+            Some(u) => users::find_user_id(&mut conn, u)
                 .await?
                 .ok_or_else(|| anyhow!("no user '{u}'"))?,
             None => users::first_admin(&mut conn, org_id)
@@ -111,7 +111,7 @@ impl Service {
                 .ok_or_else(|| anyhow!("organization '{org}' has no admin"))?,
         };
         let actor = self
-            .actor_for(user_id, None)
+            .actor_for(&mut conn, user_id, None)
             .await
             .map_err(|e| anyhow!(e.error))?;
         Ok((org_id, actor))
@@ -119,14 +119,16 @@ impl Service {
 
     /// Creates an API token for a user named by name or email; returns the secret.
     pub async fn create_token_for(&self, user: &str, label: &str) -> anyhow::Result<String> {
-        let id = users::find_user_id(&self.db.read, user)
-            .await
-            .map_err(|e| anyhow!(db_err(e).error))?
-            .ok_or_else(|| anyhow!("no user '{user}'"))?;
-        let actor = self
-            .actor_for(id, None)
-            .await
-            .map_err(|e| anyhow!(e.error))?;
+        let actor = {
+            let mut conn = self.db.read().await.map_err(|e| anyhow!(db_err(e).error))?;
+            let id = users::find_user_id(&mut conn, user)
+                .await
+                .map_err(|e| anyhow!(db_err(e).error))?
+                .ok_or_else(|| anyhow!("no user '{user}'"))?;
+            self.actor_for(&mut conn, id, None)
+                .await
+                .map_err(|e| anyhow!(e.error))?
+        };
         let created = self
             .create_token(&actor, label)
             .await

@@ -64,11 +64,11 @@ impl Service {
     /// is the assignment screen's, for those who may change the environment.
     async fn side_of(
         &self,
+        conn: &mut AnyConnection,
         actor: &Actor,
         environment: Uuid,
         query: &AssignmentQuery,
     ) -> Result<(Uuid, ConnectionFilter, Option<Uuid>), ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
         let op = if query.unassigned {
             Op::ManageEnvironment
         } else {
@@ -76,7 +76,7 @@ impl Service {
         };
         let env = self
             .environment_for(
-                &mut conn,
+                conn,
                 actor,
                 environment,
                 op,
@@ -136,8 +136,9 @@ impl AssignmentService for Service {
         environment: Uuid,
         query: &AssignmentQuery,
     ) -> Result<ConnectionPage, ApiError> {
-        let side = self.side_of(actor, environment, query).await?;
-        self.connection_page(&side_scope(&side, environment, query), &query.list)
+        let mut db = self.db.read().await.map_err(db_err)?;
+        let side = self.side_of(&mut db, actor, environment, query).await?;
+        self.connection_page(&mut db, &side_scope(&side, environment, query), &query.list)
             .await
     }
 
@@ -147,9 +148,10 @@ impl AssignmentService for Service {
         environment: Uuid,
         query: &AssignmentQuery,
     ) -> Result<Vec<Uuid>, ApiError> {
-        let side = self.side_of(actor, environment, query).await?;
+        let mut db = self.db.read().await.map_err(db_err)?;
+        let side = self.side_of(&mut db, actor, environment, query).await?;
         let scope = side_scope(&side, environment, query);
-        connections::ids(&self.db.read, &scope, app::model::assignment::BATCH_MAX)
+        connections::ids(&mut db, &scope, app::model::assignment::BATCH_MAX)
             .await
             .map_err(db_err)
     }
@@ -160,7 +162,7 @@ impl AssignmentService for Service {
         environment: Uuid,
         connection: Uuid,
     ) -> Result<bool, ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
@@ -193,7 +195,7 @@ impl AssignmentService for Service {
         environment: Uuid,
         connection: Uuid,
     ) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
@@ -219,7 +221,7 @@ impl AssignmentService for Service {
         patch: &AssignmentPatch,
     ) -> Result<AssignmentResult, ApiError> {
         let (add, remove) = patch.check()?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;
@@ -284,7 +286,7 @@ impl AssignmentService for Service {
                 "name at least one connection to move",
             ));
         }
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let from_env = self
             .writable_environment(&mut tx, actor, environment)
             .await?;

@@ -19,17 +19,18 @@ pub const TOKEN_PREFIX: &str = "mshv_";
 impl Service {
     /// Deletes expired sessions; returns how many. Safe to run from several processes at once.
     pub async fn purge_expired_sessions(&self) -> Result<u64, ApiError> {
-        sessions::delete_expired(&self.db.write)
+        sessions::delete_expired(&mut *self.db.write().await.map_err(db_err)?)
             .await
             .map_err(db_err)
     }
 
     pub(crate) async fn actor_for(
         &self,
+        db: &mut sqlx::AnyConnection,
         user: Uuid,
         token_id: Option<Uuid>,
     ) -> Result<Actor, ApiError> {
-        let me = users::load_me(&self.db.read, user)
+        let me = users::load_me(db, user)
             .await
             .map_err(db_err)?
             .ok_or_else(ApiError::unauthorized)?;
@@ -48,7 +49,10 @@ impl Service {
     async fn record_failed_sign_in(&self, login: &str, user: Option<Uuid>) {
         let name: String = login.trim().chars().take(255).collect();
         let orgs = match user {
-            Some(u) => users::org_ids(&self.db.read, u).await.unwrap_or_default(),
+            Some(u) => match self.db.read().await {
+                Ok(mut db) => users::org_ids(&mut db, u).await.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            },
             None => Vec::new(),
         };
         let orgs: Vec<Option<Uuid>> = if orgs.is_empty() {
@@ -57,7 +61,7 @@ impl Service {
             orgs.into_iter().map(Some).collect()
         };
         let result: Result<(), sqlx::Error> = async {
-            let mut tx = self.db.write.begin().await?;
+            let mut tx = self.db.begin().await?;
             for org in orgs {
                 let event = crate::store::audit::Event {
                     organization_id: org,
@@ -85,7 +89,7 @@ impl Service {
 #[async_trait]
 impl AuthService for Service {
     async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, ApiError> {
-        let row = users::find_login(&self.db.read, login)
+        let row = users::find_login(&mut *self.db.read().await.map_err(db_err)?, login)
             .await
             .map_err(db_err)?;
         let ok = passwords::verify(
@@ -94,6 +98,7 @@ impl AuthService for Service {
         )
         .await;
         let known = row.as_ref().map(|r| r.id);
+        crate::metrics::sign_in(ok && row.is_some());
         let Some(row) = row.filter(|_| ok) else {
             tracing::info!("failed sign-in");
             self.record_failed_sign_in(login, known).await;
@@ -104,7 +109,12 @@ impl AuthService for Service {
         };
         let secret = random_secret(32);
         let expires = now_micros() + SESSION_TTL_SECS * 1_000_000;
-        sessions::insert(&self.db.write, &secret_hash(&secret), row.id, expires)
+        sessions::insert(
+            &mut *self.db.write().await.map_err(db_err)?,
+            &secret_hash(&secret),
+            row.id,
+            expires,
+        )
             .await
             .map_err(db_err)?;
         Ok(NewSession {
@@ -114,36 +124,48 @@ impl AuthService for Service {
     }
 
     async fn sign_out(&self, session_secret: &str) -> Result<(), ApiError> {
-        sessions::delete(&self.db.write, &secret_hash(session_secret))
+        sessions::delete(
+            &mut *self.db.write().await.map_err(db_err)?,
+            &secret_hash(session_secret),
+        )
             .await
             .map_err(db_err)
     }
 
     async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError> {
-        let user = sessions::find_user(&self.db.read, &secret_hash(session_secret))
+        let mut db = self.db.read().await.map_err(db_err)?;
+        let user = sessions::find_user(&mut db, &secret_hash(session_secret))
             .await
             .map_err(db_err)?
             .ok_or_else(ApiError::unauthorized)?;
-        self.actor_for(user, None).await
+        self.actor_for(&mut db, user, None).await
     }
 
     async fn actor_from_token(&self, token: &str) -> Result<Actor, ApiError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Err(ApiError::unauthorized());
         }
-        let owner = tokens::find_live(&self.db.read, &secret_hash(token))
-            .await
-            .map_err(db_err)?
-            .ok_or_else(ApiError::unauthorized)?;
+        let (owner, actor) = {
+            let mut db = self.db.read().await.map_err(db_err)?;
+            let owner = tokens::find_live(&mut db, &secret_hash(token))
+                .await
+                .map_err(db_err)?
+                .ok_or_else(ApiError::unauthorized)?;
+            let actor = self
+                .actor_for(&mut db, owner.user_id, Some(owner.id))
+                .await?;
+            (owner, actor)
+        };
+        // The reads' connection is back in the pool before the write asks for the writer.
         let now = now_micros();
         if owner
             .last_used_at
             .is_none_or(|t| now - t > TOKEN_TOUCH_EVERY_MICROS)
         {
-            tokens::touch(&self.db.write, owner.id, now)
+            tokens::touch(&mut *self.db.write().await.map_err(db_err)?, owner.id, now)
                 .await
                 .map_err(db_err)?;
         }
-        self.actor_for(owner.user_id, Some(owner.id)).await
+        Ok(actor)
     }
 }

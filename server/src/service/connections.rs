@@ -69,10 +69,11 @@ impl Service {
     /// The connection with its environments (those `member` reaches), as answers show it.
     async fn with_environments(
         &self,
+        db: &mut AnyConnection,
         mut c: Connection,
         member: Option<Uuid>,
     ) -> Result<Connection, ApiError> {
-        store::attach_environments(&self.db.read, std::slice::from_mut(&mut c), member, None)
+        store::attach_environments(db, std::slice::from_mut(&mut c), member, None)
             .await
             .map_err(db_err)?;
         Ok(c)
@@ -81,10 +82,11 @@ impl Service {
     /// A page of connections with the status counts of the whole scope, which sum to its total.
     pub(crate) async fn connection_page(
         &self,
+        db: &mut AnyConnection,
         scope: &Scope<'_>,
         list: &ListQuery<ConnectionSort>,
     ) -> Result<ConnectionPage, ApiError> {
-        let (connections, status_summary) = store::list(&self.db.read, scope, list)
+        let (connections, status_summary) = store::list(db, scope, list)
             .await
             .map_err(db_err)?;
         Ok(ConnectionPage {
@@ -97,14 +99,16 @@ impl Service {
     }
 
     /// The stored connection as answers show it (credential name and environments filled in).
-    async fn reload_connection(&self, id: Uuid) -> Result<Connection, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
-        let c = store::get(&mut conn, id)
+    async fn reload_connection(
+        &self,
+        db: &mut AnyConnection,
+        id: Uuid,
+    ) -> Result<Connection, ApiError> {
+        let c = store::get(db, id)
             .await
             .map_err(db_err)?
             .ok_or_else(|| ApiError::not_found("connection"))?;
-        drop(conn);
-        self.with_environments(c, None).await
+        self.with_environments(db, c, None).await
     }
 
     pub(crate) async fn insert_connection(
@@ -158,16 +162,16 @@ impl ConnectionService for Service {
             not_in_environment: None,
             search: query.list.search.as_deref(),
         };
-        self.connection_page(&scope, &query.list).await
+        let mut db = self.db.read().await.map_err(db_err)?;
+        self.connection_page(&mut db, &scope, &query.list).await
     }
 
     async fn get_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         let (c, member) = self
             .connection_for(&mut conn, actor, id, Op::ViewConnection, "")
             .await?;
-        drop(conn);
-        self.with_environments(c, member).await
+        self.with_environments(&mut conn, c, member).await
     }
 
     async fn create_connection(
@@ -219,11 +223,12 @@ impl ConnectionService for Service {
             updated_at: now,
             health: Default::default(),
         };
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         self.check_credential(&mut tx, org, c.credential_id).await?;
         self.insert_connection(&mut tx, actor, &c, None).await?;
+        let created = self.reload_connection(&mut tx, c.id).await?;
         tx.commit().await.map_err(db_err)?;
-        self.reload_connection(c.id).await
+        Ok(created)
     }
 
     async fn update_connection(
@@ -232,7 +237,7 @@ impl ConnectionService for Service {
         id: Uuid,
         input: &ConnectionInput,
     ) -> Result<Connection, ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (before, _) = self
             .connection_for(
                 &mut tx,
@@ -291,8 +296,9 @@ impl ConnectionService for Service {
             Change::updated(org, "connection", id, &after.name, &before, &after),
         )
         .await?;
+        let updated = self.reload_connection(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
-        self.reload_connection(id).await
+        Ok(updated)
     }
 
     async fn set_connection_status(
@@ -302,7 +308,7 @@ impl ConnectionService for Service {
         status: &str,
     ) -> Result<Connection, ApiError> {
         let to = parse_status(status, "status")?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (before, _) = self
             .connection_for(
                 &mut tx,
@@ -332,12 +338,13 @@ impl ConnectionService for Service {
             Some(&after),
         );
         record(&mut tx, actor, change).await?;
+        let after = self.with_environments(&mut tx, after, None).await?;
         tx.commit().await.map_err(db_err)?;
-        self.with_environments(after, None).await
+        Ok(after)
     }
 
     async fn delete_connection(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (before, _) = self
             .connection_for(
                 &mut tx,
@@ -359,7 +366,7 @@ impl ConnectionService for Service {
     }
 
     async fn check_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         let (c, _) = self
             .connection_for(
                 &mut conn,
@@ -369,9 +376,11 @@ impl ConnectionService for Service {
                 "check connections",
             )
             .await?;
+        // The probe can take seconds: no connection is held while it runs.
         drop(conn);
         self.check_now(actor, &c).await?;
-        self.reload_connection(id).await
+        let mut conn = self.db.read().await.map_err(db_err)?;
+        self.reload_connection(&mut conn, id).await
     }
 
     async fn import_kubeconfig(

@@ -66,7 +66,8 @@ impl Service {
     /// Checks at start that the configured key opens the stored secrets, so a wrong or missing
     /// key fails loudly instead of producing garbage later.
     pub async fn verify_secrets(&self) -> anyhow::Result<()> {
-        let ids = store::key_ids(&self.db.read).await?;
+        let mut conn = self.db.read().await?;
+        let ids = store::key_ids(&mut conn).await?;
         if let Some(other) = ids.iter().find(|k| *k != self.keys.key_id()) {
             bail!(
                 "stored credentials are encrypted with key {other}, but the configured key is {}: \
@@ -74,7 +75,6 @@ impl Service {
                 self.keys.key_id()
             );
         }
-        let mut conn = self.db.read.acquire().await?;
         if let Some((id, key_id, ct)) = store::all_sealed(&mut conn).await?.into_iter().next() {
             self.keys.open(&key_id, id, &ct).map_err(|e| {
                 anyhow!("credential {id} does not decrypt with the configured key: {e}")
@@ -85,7 +85,7 @@ impl Service {
 
     /// Re-encrypts every secret under `new` in one transaction; returns how many.
     pub async fn rotate_secrets(&self, new: &crate::secrets::Keyring) -> anyhow::Result<usize> {
-        let mut tx = self.db.write.begin().await?;
+        let mut tx = self.db.begin().await?;
         let all = store::all_sealed(&mut tx).await?;
         for (id, key_id, ct) in &all {
             let plain = self.keys.open(key_id, *id, ct)?;
@@ -123,7 +123,7 @@ impl CredentialService for Service {
     ) -> Result<CredentialPage, ApiError> {
         let (org, role) = resolve_org(actor, query.list.org_id)?;
         let member = member_filter(actor, role);
-        let (credentials, total_count) = store::list(&self.db.read, org, member, query)
+        let (credentials, total_count) = store::list(&mut *self.db.read().await.map_err(db_err)?, org, member, query)
             .await
             .map_err(db_err)?;
         Ok(CredentialPage {
@@ -135,7 +135,7 @@ impl CredentialService for Service {
     }
 
     async fn get_credential(&self, actor: &Actor, id: Uuid) -> Result<Credential, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         Ok(self
             .credential_for(&mut conn, actor, id, Op::ViewCredential, "")
             .await?
@@ -173,7 +173,7 @@ impl CredentialService for Service {
             },
             &secret,
         );
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         store::insert(&mut tx, &sealed).await.map_err(db_err)?;
         let c = &sealed.credential;
         record(
@@ -192,7 +192,7 @@ impl CredentialService for Service {
         id: Uuid,
         input: &CredentialUpdate,
     ) -> Result<Credential, ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let current = self
             .credential_for(
                 &mut tx,
@@ -253,7 +253,7 @@ impl CredentialService for Service {
         id: Uuid,
         force: bool,
     ) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let current = self
             .credential_for(
                 &mut tx,

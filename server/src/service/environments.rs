@@ -68,7 +68,7 @@ impl EnvironmentService for Service {
             member: member_filter(actor, role),
             ..Default::default()
         };
-        let (environments, total_count) = store::list(&self.db.read, &scope, query)
+        let (environments, total_count) = store::list(&mut *self.db.read().await.map_err(db_err)?, &scope, query)
             .await
             .map_err(db_err)?;
         Ok(EnvironmentPage {
@@ -80,7 +80,7 @@ impl EnvironmentService for Service {
     }
 
     async fn get_environment(&self, actor: &Actor, id: Uuid) -> Result<Environment, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         let mut env = self
             .environment_for(&mut conn, actor, id, Op::ViewEnvironment, "")
             .await?;
@@ -124,7 +124,7 @@ impl EnvironmentService for Service {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         store::insert(&mut tx, &env)
             .await
             .map_err(write_err(&env.name))?;
@@ -144,7 +144,7 @@ impl EnvironmentService for Service {
         id: Uuid,
         input: &EnvironmentUpdate,
     ) -> Result<Environment, ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let before = self
             .environment_for(
                 &mut tx,
@@ -183,7 +183,7 @@ impl EnvironmentService for Service {
         id: Uuid,
         purge: bool,
     ) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let before = self
             .environment_for(
                 &mut tx,
@@ -226,7 +226,7 @@ impl EnvironmentService for Service {
         action: LifecycleAction,
         restore: &Restore,
     ) -> Result<Environment, ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let env = self
             .environment_for(
                 &mut tx,
@@ -257,7 +257,7 @@ impl EnvironmentService for Service {
             Op::ManageEnvironment,
             "list the tags in use",
         )?;
-        store::tags(&self.db.read, org).await.map_err(db_err)
+        store::tags(&mut *self.db.read().await.map_err(db_err)?, org).await.map_err(db_err)
     }
 
     async fn bulk_lifecycle(
@@ -277,7 +277,7 @@ impl EnvironmentService for Service {
                 ),
             ));
         }
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let mut changed = 0;
         for (i, id) in bulk.ids.iter().enumerate() {
             let at = |e: ApiError| {

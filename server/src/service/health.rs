@@ -54,7 +54,7 @@ impl Service {
     pub async fn health_pass(&self) -> Result<usize, ApiError> {
         let now = now_micros();
         let ids = health::claim_due(
-            &self.db.write,
+            &mut *self.db.write().await.map_err(db_err)?,
             self.db.backend,
             &self.instance,
             now,
@@ -63,12 +63,16 @@ impl Service {
         )
         .await
         .map_err(db_err)?;
-        let results =
-            futures::future::join_all(ids.iter().map(|id| self.probe_and_record(*id, None))).await;
+        // Each probe is its own unit of work (one connection at a time), watched on its own.
+        let results = futures::future::join_all(
+            ids.iter()
+                .map(|id| crate::db::watch_holds(self.probe_and_record(*id, None))),
+        )
+        .await;
         for (id, r) in ids.iter().zip(&results) {
             if let Err(e) = r {
                 tracing::warn!(connection = %id, error = %e.error, "health probe not recorded");
-                let _ = health::release(&self.db.write, *id, self.next_check(now_micros())).await;
+                self.release_lease(*id).await;
             }
         }
         Ok(ids.len())
@@ -84,7 +88,7 @@ impl Service {
         }
         let now = now_micros();
         if !health::claim_one(
-            &self.db.write,
+            &mut *self.db.write().await.map_err(db_err)?,
             c.id,
             &self.instance,
             now,
@@ -99,15 +103,23 @@ impl Service {
             ));
         }
         if let Err(e) = self.probe_and_record(c.id, Some(actor)).await {
-            let _ = health::release(&self.db.write, c.id, self.next_check(now_micros())).await;
+            self.release_lease(c.id).await;
             return Err(e);
         }
         Ok(())
     }
 
+    /// Gives a lease back without an outcome (the probe could not be recorded).
+    async fn release_lease(&self, id: Uuid) {
+        let next = self.next_check(now_micros());
+        if let Ok(mut db) = self.db.write().await {
+            let _ = health::release(&mut db, id, next).await;
+        }
+    }
+
     /// Probes one leased connection and stores the outcome, giving the lease back.
     async fn probe_and_record(&self, id: Uuid, actor: Option<&Actor>) -> Result<(), ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         let Some(c) = connections::get(&mut conn, id).await.map_err(db_err)? else {
             return Ok(()); // deleted meanwhile
         };
@@ -125,6 +137,7 @@ impl Service {
             secret: secret.as_ref(),
         };
         let probed = probe::probe(&target, self.health.timeout).await;
+        crate::metrics::health_check(&c.kind, probed.error.is_none());
         let healthy = if probed.error.is_none() {
             ConnectionStatus::Connected
         } else {
@@ -139,7 +152,7 @@ impl Service {
             next_check_at: self.next_check(now),
             status,
         };
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         health::record(&mut tx, id, &outcome)
             .await
             .map_err(db_err)?;

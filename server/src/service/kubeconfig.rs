@@ -145,7 +145,7 @@ impl Service {
                 "the kubeconfig has no contexts",
             ));
         }
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let mut out = Vec::with_capacity(config.contexts.len());
         for (i, ctx) in config.contexts.iter().enumerate() {
             let at = format!("contexts[{i}]");

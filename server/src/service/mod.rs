@@ -59,6 +59,14 @@ impl Service {
 /// service checked before writing): a 409 to retry. Anything else is logged in full and answered
 /// with an opaque 500.
 pub(crate) fn db_err(e: sqlx::Error) -> ApiError {
+    if matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) {
+        // Every connection stayed busy for the whole acquire timeout: overload, not a fault.
+        tracing::warn!(error = %e, "no database connection free in time");
+        return ApiError::new(
+            ErrorCode::Unavailable,
+            "the server is busy; try again in a moment",
+        );
+    }
     if crate::db::is_integrity_violation(&e) {
         tracing::info!(error = %e, "write refused by a constraint: a concurrent change");
         return ApiError::new(

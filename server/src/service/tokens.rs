@@ -14,7 +14,7 @@ use uuid::Uuid;
 #[async_trait]
 impl TokenService for Service {
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, ApiError> {
-        tokens::list(&self.db.read, actor.user.id)
+        tokens::list(&mut *self.db.read().await.map_err(db_err)?, actor.user.id)
             .await
             .map_err(db_err)
     }
@@ -23,7 +23,7 @@ impl TokenService for Service {
         let name = check_token_name(name).map_err(|m| ApiError::validation("name", m))?;
         let secret = format!("{TOKEN_PREFIX}{}", random_secret(24));
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let token = tokens::insert(
             &mut tx,
             actor.user.id,
@@ -44,7 +44,7 @@ impl TokenService for Service {
     }
 
     async fn revoke_token(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let name = tokens::revoke(&mut tx, actor.user.id, id)
             .await
             .map_err(db_err)?

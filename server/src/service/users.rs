@@ -62,7 +62,7 @@ impl UserService for Service {
             Op::ManageOrgMembers,
             "list the organization's members",
         )?;
-        let (users, total_count) = users::list_org_users(&self.db.read, org, query)
+        let (users, total_count) = users::list_org_users(&mut *self.db.read().await.map_err(db_err)?, org, query)
             .await
             .map_err(db_err)?;
         Ok(UserPage {
@@ -81,7 +81,7 @@ impl UserService for Service {
         let member_role = parse_role(input.role.as_deref(), false)?;
         let password = generate_password();
         let hash = passwords::hash(password.clone()).await?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let id = users::insert_user(&mut tx, &name, &email, &hash, true)
             .await
             .map_err(|e| {
@@ -123,7 +123,7 @@ impl UserService for Service {
         input: &RoleUpdate,
     ) -> Result<OrgUser, ApiError> {
         let role = parse_role(input.role.as_deref(), true)?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (org, before) = self
             .org_user_for(&mut tx, actor, org, user, "change roles")
             .await?;
@@ -158,7 +158,7 @@ impl UserService for Service {
         org: Option<Uuid>,
         user: Uuid,
     ) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (org, before) = self
             .org_user_for(&mut tx, actor, org, user, "remove people")
             .await?;
@@ -196,7 +196,7 @@ impl UserService for Service {
                 "the new password must differ from the current one",
             ));
         }
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         let stored = users::password_hash(&mut conn, actor.user.id)
             .await
             .map_err(db_err)?;
@@ -208,7 +208,7 @@ impl UserService for Service {
             ));
         }
         let hash = passwords::hash(new.to_string()).await?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         users::set_password(&mut tx, actor.user.id, &hash)
             .await
             .map_err(db_err)?;

@@ -190,7 +190,7 @@ impl WorkspaceService for Service {
     ) -> Result<WorkspacePage, ApiError> {
         let (org, role) = resolve_org(actor, query.org_id)?;
         let member = super::access::member_filter(actor, role);
-        let (workspaces, total_count) = store::list(&self.db.read, org, member, query)
+        let (workspaces, total_count) = store::list(&mut *self.db.read().await.map_err(db_err)?, org, member, query)
             .await
             .map_err(db_err)?;
         Ok(WorkspacePage {
@@ -202,7 +202,7 @@ impl WorkspaceService for Service {
     }
 
     async fn get_workspace(&self, actor: &Actor, id: Uuid) -> Result<Workspace, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         Ok(self
             .workspace_for(&mut conn, actor, id, Op::ViewWorkspace, "")
             .await?
@@ -230,7 +230,7 @@ impl WorkspaceService for Service {
             environment_count: 0,
             member_count: 0,
         };
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         store::insert(&mut tx, &ws)
             .await
             .map_err(write_err(&ws.name))?;
@@ -250,7 +250,7 @@ impl WorkspaceService for Service {
         id: Uuid,
         input: &WorkspaceUpdate,
     ) -> Result<Workspace, ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (before, _) = self
             .workspace_for(&mut tx, actor, id, Op::EditWorkspace, "rename workspaces")
             .await?;
@@ -276,7 +276,7 @@ impl WorkspaceService for Service {
     }
 
     async fn delete_workspace(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (before, _) = self
             .workspace_for(&mut tx, actor, id, Op::DeleteWorkspace, "delete workspaces")
             .await?;
@@ -297,12 +297,13 @@ impl WorkspaceService for Service {
         id: Uuid,
         query: &WorkspaceEnvironmentQuery,
     ) -> Result<EnvironmentPage, ApiError> {
-        let scope = self.environment_side(actor, id, query).await?;
+        let mut db = self.db.read().await.map_err(db_err)?;
+        let scope = self.environment_side(&mut db, actor, id, query).await?;
         let q = EnvironmentQuery {
             list: query.list.clone(),
             filter: Default::default(),
         };
-        let (environments, total_count) = environments::list(&self.db.read, &scope, &q)
+        let (environments, total_count) = environments::list(&mut db, &scope, &q)
             .await
             .map_err(db_err)?;
         Ok(EnvironmentPage {
@@ -319,12 +320,13 @@ impl WorkspaceService for Service {
         id: Uuid,
         query: &WorkspaceEnvironmentQuery,
     ) -> Result<Vec<Uuid>, ApiError> {
-        let scope = self.environment_side(actor, id, query).await?;
+        let mut db = self.db.read().await.map_err(db_err)?;
+        let scope = self.environment_side(&mut db, actor, id, query).await?;
         let q = EnvironmentQuery {
             list: query.list.clone(),
             filter: Default::default(),
         };
-        environments::ids(&self.db.read, &scope, &q, app::model::assignment::BATCH_MAX)
+        environments::ids(&mut db, &scope, &q, app::model::assignment::BATCH_MAX)
             .await
             .map_err(db_err)
     }
@@ -335,7 +337,7 @@ impl WorkspaceService for Service {
         id: Uuid,
         environment: Uuid,
     ) -> Result<bool, ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (ws, _) = self
             .workspace_for(
                 &mut tx,
@@ -365,7 +367,7 @@ impl WorkspaceService for Service {
         id: Uuid,
         environment: Uuid,
     ) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (ws, _) = self
             .workspace_for(
                 &mut tx,
@@ -387,7 +389,7 @@ impl WorkspaceService for Service {
         patch: &AssignmentPatch,
     ) -> Result<WorkspaceAssignmentResult, ApiError> {
         let (add, remove) = patch.check()?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (ws, standing) = self
             .workspace_for(
                 &mut tx,
@@ -433,11 +435,10 @@ impl WorkspaceService for Service {
         id: Uuid,
         query: &ConnectionQuery,
     ) -> Result<ConnectionPage, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         let (ws, _) = self
             .workspace_for(&mut conn, actor, id, Op::ViewWorkspace, "")
             .await?;
-        drop(conn);
         let scope = ConnectionScope {
             org: ws.organization_id,
             member: None,
@@ -446,15 +447,14 @@ impl WorkspaceService for Service {
             not_in_environment: None,
             search: query.list.search.as_deref(),
         };
-        self.connection_page(&scope, &query.list).await
+        self.connection_page(&mut conn, &scope, &query.list).await
     }
 
     async fn list_members(&self, actor: &Actor, id: Uuid) -> Result<MemberList, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
+        let mut conn = self.db.read().await.map_err(db_err)?;
         self.workspace_for(&mut conn, actor, id, Op::ViewWorkspace, "")
             .await?;
-        drop(conn);
-        let members = store::members(&self.db.read, id).await.map_err(db_err)?;
+        let members = store::members(&mut conn, id).await.map_err(db_err)?;
         Ok(MemberList {
             total_count: members.len() as u64,
             members,
@@ -468,7 +468,7 @@ impl WorkspaceService for Service {
         input: &NewMember,
     ) -> Result<WorkspaceMember, ApiError> {
         let role = parse_role(input.role.as_deref(), false)?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (ws, _) = self
             .workspace_for(
                 &mut tx,
@@ -508,7 +508,7 @@ impl WorkspaceService for Service {
         input: &RoleUpdate,
     ) -> Result<WorkspaceMember, ApiError> {
         let role = parse_role(input.role.as_deref(), true)?;
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (ws, before) = self.member_for(&mut tx, actor, id, user).await?;
         store::put_member(&mut tx, id, user, role)
             .await
@@ -533,7 +533,7 @@ impl WorkspaceService for Service {
     }
 
     async fn remove_member(&self, actor: &Actor, id: Uuid, user: Uuid) -> Result<(), ApiError> {
-        let mut tx = self.db.write.begin().await.map_err(db_err)?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         let (ws, before) = self.member_for(&mut tx, actor, id, user).await?;
         store::delete_member(&mut tx, id, user)
             .await
@@ -549,11 +549,11 @@ impl Service {
     /// assign them) not in it.
     async fn environment_side(
         &self,
+        conn: &mut AnyConnection,
         actor: &Actor,
         id: Uuid,
         query: &WorkspaceEnvironmentQuery,
     ) -> Result<EnvironmentScope, ApiError> {
-        let mut conn = self.db.read.acquire().await.map_err(db_err)?;
         let op = if query.unassigned {
             Op::ViewUnassignedEnvironments
         } else {
@@ -561,7 +561,7 @@ impl Service {
         };
         let (ws, _) = self
             .workspace_for(
-                &mut conn,
+                conn,
                 actor,
                 id,
                 op,

@@ -116,7 +116,7 @@ fn filtered(
 
 /// One page of an organization's events, newest first unless asked otherwise, and their count.
 pub async fn list(
-    db: &sqlx::AnyPool,
+    db: &mut AnyConnection,
     org: Uuid,
     member: Option<Uuid>,
     q: &app::model::audit::EventQuery,
@@ -132,7 +132,7 @@ pub async fn list(
     page.order_page("occurred_at", &q.list);
     let items = page
         .query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(event)

@@ -1,12 +1,12 @@
 //! Connections, and which environments each is in.
 
 use super::{uuid_col, Sql};
-use crate::db::{from_micros, like_pattern};
+use crate::db::{from_micros, Backend};
 use app::model::connection::{
     Connection, ConnectionFilter, ConnectionSort, ConnectionStatus, EnvironmentRef, StatusSummary,
 };
 use app::model::list::ListQuery;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -61,7 +61,7 @@ fn connection(r: &sqlx::any::AnyRow) -> Result<Connection, sqlx::Error> {
     })
 }
 
-fn filtered(select: &str, scope: &Scope<'_>) -> Sql {
+fn filtered(select: &str, backend: Backend, scope: &Scope<'_>) -> Sql {
     let f = scope.filter;
     let mut sql = Sql::new(select);
     sql.push(" FROM connections WHERE organization_id = ")
@@ -80,9 +80,7 @@ fn filtered(select: &str, scope: &Scope<'_>) -> Sql {
         .push(")");
     }
     if let Some(search) = scope.search {
-        sql.push(" AND search_text LIKE ")
-            .bind(like_pattern(search))
-            .push(" ESCAPE '\\'");
+        super::push_search(&mut sql, backend, "connections", search);
     }
     if let Some(kind) = &f.kind {
         sql.push(" AND kind = ").bind(kind.as_str());
@@ -111,7 +109,7 @@ fn filtered(select: &str, scope: &Scope<'_>) -> Sql {
 /// One page, with the status counts of the whole filtered set (whose sum is the total), and
 /// the environments of the page's connections: three queries whatever the page size.
 pub async fn list(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     scope: &Scope<'_>,
     list: &ListQuery<ConnectionSort>,
 ) -> Result<(Vec<Connection>, StatusSummary), sqlx::Error> {
@@ -122,21 +120,21 @@ pub async fn list(
         ConnectionSort::CreatedAt => "created_at",
         ConnectionSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), scope);
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), scope);
     page.order_page(column, list);
     let mut items = page
         .query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(connection)
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut counts = filtered("SELECT status, COUNT(*) AS n", scope);
+    let mut counts = filtered("SELECT status, COUNT(*) AS n", Backend::of(db), scope);
     counts.push(" GROUP BY status");
     let summary = counts
         .query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(|r| {
@@ -152,11 +150,11 @@ pub async fn list(
 }
 
 /// The ids of every connection in scope (at most `limit`), for acting on a whole filtered set.
-pub async fn ids(db: &AnyPool, scope: &Scope<'_>, limit: usize) -> Result<Vec<Uuid>, sqlx::Error> {
-    let mut sql = filtered("SELECT id", scope);
+pub async fn ids(db: &mut AnyConnection, scope: &Scope<'_>, limit: usize) -> Result<Vec<Uuid>, sqlx::Error> {
+    let mut sql = filtered("SELECT id", Backend::of(db), scope);
     sql.push(" ORDER BY id LIMIT ").bind(limit as i64);
     sql.query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(|r| uuid_col(r, "id"))
@@ -166,7 +164,7 @@ pub async fn ids(db: &AnyPool, scope: &Scope<'_>, limit: usize) -> Result<Vec<Uu
 /// Fills in `environments` for a batch of connections with one query: all of them, or those
 /// the member reaches, or those of one workspace.
 pub async fn attach_environments(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     items: &mut [Connection],
     member: Option<Uuid>,
     workspace: Option<Uuid>,
@@ -198,7 +196,7 @@ pub async fn attach_environments(
     }
     sql.push(" ORDER BY e.name_key");
     let mut by_connection: HashMap<Uuid, Vec<EnvironmentRef>> = HashMap::new();
-    for r in sql.query().fetch_all(db).await? {
+    for r in sql.query().fetch_all(&mut *db).await? {
         by_connection
             .entry(uuid_col(&r, "connection_id")?)
             .or_default()

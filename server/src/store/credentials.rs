@@ -1,9 +1,9 @@
 //! Credentials. Secrets are stored sealed; this module never sees plaintext.
 
 use super::{uuid_col, Sql};
-use crate::db::{from_micros, like_pattern};
+use crate::db::{from_micros, Backend};
 use app::model::credential::{Credential, CredentialQuery, CredentialSort, CredentialType};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, type, secret_fields, owner_id, created_at, updated_at, \
@@ -35,7 +35,13 @@ fn credential(r: &sqlx::any::AnyRow) -> Result<Credential, sqlx::Error> {
 }
 
 /// With `member`, only the credentials of the connections that member reaches.
-fn filtered(select: &str, org: Uuid, member: Option<Uuid>, q: &CredentialQuery) -> Sql {
+fn filtered(
+    select: &str,
+    backend: Backend,
+    org: Uuid,
+    member: Option<Uuid>,
+    q: &CredentialQuery,
+) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(" FROM credentials WHERE organization_id = ")
         .bind(org);
@@ -43,9 +49,7 @@ fn filtered(select: &str, org: Uuid, member: Option<Uuid>, q: &CredentialQuery) 
         super::reach::credentials_of(&mut sql, "id", user);
     }
     if let Some(search) = &q.list.search {
-        sql.push(" AND search_text LIKE ")
-            .bind(like_pattern(search))
-            .push(" ESCAPE '\\'");
+        super::push_search(&mut sql, backend, "credentials", search);
     }
     if let Some(kind) = q.kind {
         sql.push(" AND type = ").bind(kind.as_str());
@@ -54,7 +58,7 @@ fn filtered(select: &str, org: Uuid, member: Option<Uuid>, q: &CredentialQuery) 
 }
 
 pub async fn list(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     org: Uuid,
     member: Option<Uuid>,
     q: &CredentialQuery,
@@ -65,16 +69,16 @@ pub async fn list(
         CredentialSort::CreatedAt => "created_at",
         CredentialSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), org, member, q);
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), org, member, q);
     page.order_page(column, &q.list);
     let items = page
         .query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(credential)
         .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered("SELECT COUNT(*) AS n", org, member, q)
+    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), org, member, q)
         .count(db)
         .await?;
     Ok((items, total))
@@ -174,9 +178,9 @@ pub async fn detach(db: &mut AnyConnection, id: Uuid, now: i64) -> Result<u64, s
 }
 
 /// The ids of the keys that sealed stored secrets.
-pub async fn key_ids(db: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
+pub async fn key_ids(db: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query("SELECT DISTINCT key_id FROM credentials")
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(|r| r.try_get("key_id"))

@@ -2,9 +2,9 @@
 
 use super::uuid_col;
 use super::Sql;
-use crate::db::{from_micros, like_pattern};
+use crate::db::{from_micros, Backend};
 use app::model::environment::{Environment, EnvironmentQuery, EnvironmentSort, EnvironmentState};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, description, owner_id, tags, created_at, updated_at, \
@@ -55,7 +55,7 @@ pub struct Scope {
 }
 
 /// The WHERE clause shared by a page and its count.
-fn filtered(select: &str, scope: &Scope, q: &EnvironmentQuery) -> Sql {
+fn filtered(select: &str, backend: Backend, scope: &Scope, q: &EnvironmentQuery) -> Sql {
     let org = scope.org;
     let mut sql = Sql::new(select);
     sql.push(" FROM environments WHERE organization_id = ")
@@ -102,9 +102,7 @@ fn filtered(select: &str, scope: &Scope, q: &EnvironmentQuery) -> Sql {
         }
     }
     if let Some(search) = &q.list.search {
-        sql.push(" AND search_text LIKE ")
-            .bind(like_pattern(search))
-            .push(" ESCAPE '\\'");
+        super::push_search(&mut sql, backend, "environments", search);
     }
     // Environments carrying every tag: one primary-key probe of environment_tags per tag and
     // row. (A grouped IN-subquery was planned as a nested loop that re-ran the grouping for
@@ -121,7 +119,7 @@ fn filtered(select: &str, scope: &Scope, q: &EnvironmentQuery) -> Sql {
 
 /// One page and the size of the whole filtered set: two queries.
 pub async fn list(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     scope: &Scope,
     q: &EnvironmentQuery,
 ) -> Result<(Vec<Environment>, u64), sqlx::Error> {
@@ -130,17 +128,16 @@ pub async fn list(
         EnvironmentSort::CreatedAt => "created_at",
         EnvironmentSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), scope, q);
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), scope, q);
     page.order_page(column, &q.list);
-    let rows = page.query().fetch_all(db).await?;
+    let rows = page.query().fetch_all(&mut *db).await?;
     let mut items = rows
         .iter()
         .map(environment)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut conn = db.acquire().await?;
-    attach_status_summaries(&mut conn, &mut items).await?;
+    attach_status_summaries(db, &mut items).await?;
 
-    let total = filtered("SELECT COUNT(*) AS n", scope, q).count(db).await?;
+    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), scope, q).count(db).await?;
     Ok((items, total))
 }
 
@@ -176,12 +173,12 @@ pub async fn attach_status_summaries(
 }
 
 /// The tags in use in an organization, for the tag field's suggestions.
-pub async fn tags(db: &AnyPool, org: Uuid) -> Result<Vec<String>, sqlx::Error> {
+pub async fn tags(db: &mut AnyConnection, org: Uuid) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query(
         "SELECT DISTINCT tag FROM environment_tags WHERE organization_id = $1 ORDER BY tag LIMIT 500",
     )
     .bind(org.to_string())
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?
     .iter()
     .map(|r| r.try_get("tag"))
@@ -190,15 +187,15 @@ pub async fn tags(db: &AnyPool, org: Uuid) -> Result<Vec<String>, sqlx::Error> {
 
 /// The ids of every environment in scope matching the query (at most `limit`).
 pub async fn ids(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     scope: &Scope,
     q: &EnvironmentQuery,
     limit: usize,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    let mut sql = filtered("SELECT id", scope, q);
+    let mut sql = filtered("SELECT id", Backend::of(db), scope, q);
     sql.push(" ORDER BY id LIMIT ").bind(limit as i64);
     sql.query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(|r| uuid_col(r, "id"))

@@ -3,7 +3,7 @@
 
 use crate::db::Backend;
 use app::model::connection::{ConnectionStatus, PROBED_KINDS};
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 /// Takes the leases of up to `limit` due connections for `owner` until `until`, and returns
@@ -11,7 +11,7 @@ use uuid::Uuid;
 /// processes claiming at the same moment split the work instead of waiting or doubling it; on
 /// SQLite the single writer serialises claims. An unexpired lease is never taken over.
 pub async fn claim_due(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     backend: Backend,
     owner: &str,
     now: i64,
@@ -40,7 +40,7 @@ pub async fn claim_due(
         .bind(until)
         .bind(now)
         .bind(limit)
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(|r| super::uuid_col(r, "id"))
@@ -49,7 +49,7 @@ pub async fn claim_due(
 
 /// Takes one connection's lease, for a check asked for by hand; false if someone holds it.
 pub async fn claim_one(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     id: Uuid,
     owner: &str,
     now: i64,
@@ -63,7 +63,7 @@ pub async fn claim_one(
     .bind(until)
     .bind(id.to_string())
     .bind(now)
-    .execute(db)
+    .execute(&mut *db)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -101,13 +101,13 @@ pub async fn record(db: &mut AnyConnection, id: Uuid, o: &Outcome<'_>) -> Result
 }
 
 /// Gives a lease back without recording anything (the probe could not run).
-pub async fn release(db: &AnyPool, id: Uuid, next_check_at: i64) -> Result<(), sqlx::Error> {
+pub async fn release(db: &mut AnyConnection, id: Uuid, next_check_at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE connections SET lease_owner = NULL, lease_until = NULL, next_check_at = $1 WHERE id = $2",
     )
     .bind(next_check_at)
     .bind(id.to_string())
-    .execute(db)
+    .execute(&mut *db)
     .await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod tokens;
 pub mod users;
 pub mod workspaces;
 
+use crate::db::Backend;
 use app::model::list::{Direction, ListQuery, SortField};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -36,6 +37,31 @@ pub async fn delete_by_id(
         .execute(&mut *db)
         .await?;
     Ok(())
+}
+
+/// Appends "and the table's `search_text` contains `needle`" (case-insensitive: the text is
+/// stored lower-cased). On SQLite a needle of three characters or more goes through the
+/// table's trigram FTS5 index; on PostgreSQL the LIKE itself is served by the pg_trgm index.
+/// Shorter needles scan, as no trigram index can serve them.
+pub fn push_search(sql: &mut Sql, backend: Backend, table: &str, needle: &str) {
+    let needle = needle.to_lowercase();
+    if backend == Backend::Sqlite && needle.chars().count() >= 3 {
+        sql.push(&format!(
+            " AND {table}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "
+        ))
+        .bind(fts_phrase(&needle))
+        .push(")");
+    } else {
+        sql.push(&format!(" AND {table}.search_text LIKE "))
+            .bind(crate::db::like_pattern(&needle))
+            .push(" ESCAPE '\\'");
+    }
+}
+
+/// An FTS5 phrase that matches `text` literally: quoted, with its quotes doubled. Under the
+/// trigram tokenizer a phrase matches exactly the rows that contain it as a substring.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// A value bound to a `$n` placeholder.
@@ -121,9 +147,9 @@ impl Sql {
     }
 
     /// Runs a `SELECT COUNT(*) AS n ...` statement.
-    pub async fn count(&self, db: &sqlx::AnyPool) -> Result<u64, sqlx::Error> {
+    pub async fn count(&self, db: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
         use sqlx::Row;
-        let n: i64 = self.query().fetch_one(db).await?.try_get("n")?;
+        let n: i64 = self.query().fetch_one(&mut *db).await?.try_get("n")?;
         Ok(n.max(0) as u64)
     }
 
@@ -143,6 +169,25 @@ impl Sql {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fts_phrases_quote_their_quotes() {
+        assert_eq!(fts_phrase(r#"a"b"#), r#""a""b""#);
+        assert_eq!(fts_phrase("x*y OR z"), r#""x*y OR z""#);
+    }
+
+    #[test]
+    fn short_needles_scan_and_longer_ones_use_the_index() {
+        let mut s = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
+        push_search(&mut s, Backend::Sqlite, "t", "Ab");
+        assert!(s.text.ends_with("t.search_text LIKE $1 ESCAPE '\\'"), "{}", s.text);
+        let mut s = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
+        push_search(&mut s, Backend::Sqlite, "t", "Abc");
+        assert!(s.text.contains("t_fts MATCH $1"), "{}", s.text);
+        let mut s = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
+        push_search(&mut s, Backend::Postgres, "t", "Abc");
+        assert!(s.text.contains("LIKE $1"), "{}", s.text);
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order() {

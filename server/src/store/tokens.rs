@@ -3,7 +3,7 @@
 use super::uuid_col;
 use crate::db::{from_micros, now_micros};
 use app::model::user::ApiToken;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 fn token(r: &sqlx::any::AnyRow) -> Result<ApiToken, sqlx::Error> {
@@ -47,13 +47,13 @@ pub async fn insert(
 }
 
 /// The user's tokens that are not revoked, newest first.
-pub async fn list(db: &AnyPool, user: Uuid) -> Result<Vec<ApiToken>, sqlx::Error> {
+pub async fn list(db: &mut AnyConnection, user: Uuid) -> Result<Vec<ApiToken>, sqlx::Error> {
     sqlx::query(
         "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens \
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC",
     )
     .bind(user.to_string())
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?
     .iter()
     .map(token)
@@ -66,12 +66,12 @@ pub struct TokenOwner {
     pub last_used_at: Option<i64>,
 }
 
-pub async fn find_live(db: &AnyPool, hash: &str) -> Result<Option<TokenOwner>, sqlx::Error> {
+pub async fn find_live(db: &mut AnyConnection, hash: &str) -> Result<Option<TokenOwner>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(hash.to_string())
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await?;
     row.map(|r| {
         Ok(TokenOwner {
@@ -83,11 +83,11 @@ pub async fn find_live(db: &AnyPool, hash: &str) -> Result<Option<TokenOwner>, s
     .transpose()
 }
 
-pub async fn touch(db: &AnyPool, id: Uuid, at: i64) -> Result<(), sqlx::Error> {
+pub async fn touch(db: &mut AnyConnection, id: Uuid, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(at)
         .bind(id.to_string())
-        .execute(db)
+        .execute(&mut *db)
         .await?;
     Ok(())
 }

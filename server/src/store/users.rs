@@ -5,7 +5,7 @@ use crate::db::now_micros;
 use app::model::user::{
     Me, OrgMembership, OrgUser, Role, UserQuery, UserSort, WorkspaceMembership,
 };
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 pub struct LoginRow {
@@ -14,12 +14,12 @@ pub struct LoginRow {
 }
 
 /// A user by name or email, both compared lower-cased.
-pub async fn find_login(db: &AnyPool, login: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+pub async fn find_login(db: &mut AnyConnection, login: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     let key = login.trim().to_lowercase();
     let row =
         sqlx::query("SELECT id, password_hash FROM users WHERE name_key = $1 OR email_key = $1")
             .bind(key)
-            .fetch_optional(db)
+            .fetch_optional(&mut *db)
             .await?;
     row.map(|r| {
         Ok(LoginRow {
@@ -30,17 +30,17 @@ pub async fn find_login(db: &AnyPool, login: &str) -> Result<Option<LoginRow>, s
     .transpose()
 }
 
-pub async fn find_user_id(db: &AnyPool, name_or_email: &str) -> Result<Option<Uuid>, sqlx::Error> {
+pub async fn find_user_id(db: &mut AnyConnection, name_or_email: &str) -> Result<Option<Uuid>, sqlx::Error> {
     Ok(find_login(db, name_or_email).await?.map(|r| r.id))
 }
 
 /// The user with their organizations and workspaces: three queries whatever their number.
-pub async fn load_me(db: &AnyPool, user_id: Uuid) -> Result<Option<Me>, sqlx::Error> {
+pub async fn load_me(db: &mut AnyConnection, user_id: Uuid) -> Result<Option<Me>, sqlx::Error> {
     let Some(u) = sqlx::query(&format!(
         "SELECT id, name, email, {MUST_CHANGE} FROM users WHERE id = $1"
     ))
     .bind(user_id.to_string())
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await?
     else {
         return Ok(None);
@@ -50,7 +50,7 @@ pub async fn load_me(db: &AnyPool, user_id: Uuid) -> Result<Option<Me>, sqlx::Er
          WHERE m.user_id = $1 ORDER BY o.name_key",
     )
     .bind(user_id.to_string())
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let organizations = orgs
         .iter()
@@ -68,7 +68,7 @@ pub async fn load_me(db: &AnyPool, user_id: Uuid) -> Result<Option<Me>, sqlx::Er
          JOIN workspaces w ON w.id = wm.workspace_id WHERE wm.user_id = $1 ORDER BY w.name_key, w.id",
     )
     .bind(user_id.to_string())
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?
     .iter()
     .map(|r| {
@@ -91,9 +91,9 @@ pub async fn load_me(db: &AnyPool, user_id: Uuid) -> Result<Option<Me>, sqlx::Er
     }))
 }
 
-pub async fn count_users(db: &AnyPool) -> Result<i64, sqlx::Error> {
+pub async fn count_users(db: &mut AnyConnection) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM users")
-        .fetch_one(db)
+        .fetch_one(&mut *db)
         .await?
         .try_get("n")
 }
@@ -245,7 +245,7 @@ fn org_users_filtered(select: &str, org: Uuid, q: &UserQuery) -> super::Sql {
 
 /// One page of an organization's users and their count.
 pub async fn list_org_users(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     org: Uuid,
     q: &UserQuery,
 ) -> Result<(Vec<OrgUser>, u64), sqlx::Error> {
@@ -265,7 +265,7 @@ pub async fn list_org_users(
         .bind(i64::try_from(q.offset()).unwrap_or(i64::MAX));
     let items = page
         .query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(org_user)
@@ -383,10 +383,10 @@ pub async fn set_password(
 }
 
 /// The organizations a user belongs to (for recording what happens to their account).
-pub async fn org_ids(db: &AnyPool, user: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+pub async fn org_ids(db: &mut AnyConnection, user: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query("SELECT organization_id FROM memberships WHERE user_id = $1")
         .bind(user.to_string())
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(|r| uuid(r, "organization_id"))

@@ -2,10 +2,10 @@
 //! `assignments` with `WORKSPACE_ENVIRONMENTS`.)
 
 use super::{reach, uuid_col, Sql};
-use crate::db::{from_micros, like_pattern, now_micros};
+use crate::db::{from_micros, now_micros, Backend};
 use app::model::user::Role;
 use app::model::workspace::{Workspace, WorkspaceMember, WorkspaceQuery, WorkspaceSort};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, description, owner_id, created_at, updated_at, \
@@ -28,7 +28,13 @@ fn workspace(r: &sqlx::any::AnyRow) -> Result<Workspace, sqlx::Error> {
 }
 
 /// The workspaces of an organization; with `member`, only those that user belongs to.
-fn filtered(select: &str, org: Uuid, member: Option<Uuid>, q: &WorkspaceQuery) -> Sql {
+fn filtered(
+    select: &str,
+    backend: Backend,
+    org: Uuid,
+    member: Option<Uuid>,
+    q: &WorkspaceQuery,
+) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(" FROM workspaces WHERE organization_id = ")
         .bind(org);
@@ -36,15 +42,13 @@ fn filtered(select: &str, org: Uuid, member: Option<Uuid>, q: &WorkspaceQuery) -
         reach::workspaces_of(&mut sql, "id", user);
     }
     if let Some(search) = &q.search {
-        sql.push(" AND search_text LIKE ")
-            .bind(like_pattern(search))
-            .push(" ESCAPE '\\'");
+        super::push_search(&mut sql, backend, "workspaces", search);
     }
     sql
 }
 
 pub async fn list(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     org: Uuid,
     member: Option<Uuid>,
     q: &WorkspaceQuery,
@@ -54,16 +58,16 @@ pub async fn list(
         WorkspaceSort::CreatedAt => "created_at",
         WorkspaceSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), org, member, q);
+    let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), org, member, q);
     page.order_page(column, q);
     let items = page
         .query()
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
         .iter()
         .map(workspace)
         .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered("SELECT COUNT(*) AS n", org, member, q)
+    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), org, member, q)
         .count(db)
         .await?;
     Ok((items, total))
@@ -145,12 +149,12 @@ fn member(r: &sqlx::any::AnyRow) -> Result<WorkspaceMember, sqlx::Error> {
 }
 
 /// Every member, by name. Workspaces are teams: their member lists are short.
-pub async fn members(db: &AnyPool, workspace: Uuid) -> Result<Vec<WorkspaceMember>, sqlx::Error> {
+pub async fn members(db: &mut AnyConnection, workspace: Uuid) -> Result<Vec<WorkspaceMember>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT {MEMBER_COLUMNS} WHERE wm.workspace_id = $1 ORDER BY u.name_key, wm.user_id"
     ))
     .bind(workspace.to_string())
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?
     .iter()
     .map(member)

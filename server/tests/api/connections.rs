@@ -26,7 +26,7 @@ both_backends!(
 async fn constraint_violations_from_races_are_recognised(s: &TestServer) {
     let t = s.user("acme", "alice", Role::Admin).await;
     let env = uuid::Uuid::parse_str(&environment(s, &t, "raced").await).unwrap();
-    let mut conn = s.service.db.write.acquire().await.unwrap();
+    let mut conn = s.service.db.write().await.unwrap();
     // a mapping to a connection that is gone, as a concurrent delete would leave it
     let err = server::store::assignments::add(
         &mut conn,
@@ -114,7 +114,7 @@ async fn credentials_are_encrypted_masked_and_validated(s: &TestServer) {
         }
     }
     // the secret round-trips inside the server under its key
-    let mut conn = s.service.db.read.acquire().await.unwrap();
+    let mut conn = s.service.db.read().await.unwrap();
     let sealed =
         server::store::credentials::get(&mut conn, uuid::Uuid::parse_str(&id(&c)).unwrap())
             .await
@@ -164,7 +164,7 @@ async fn credentials_are_encrypted_masked_and_validated(s: &TestServer) {
     let path = format!("/api/credentials/{}", id(&c));
     let (status, upd) = s.put(&t, &path, json!({"name": "renamed"})).await;
     assert_eq!((status, upd["name"].as_str()), (200, Some("renamed")));
-    let mut conn = s.service.db.read.acquire().await.unwrap();
+    let mut conn = s.service.db.read().await.unwrap();
     let sealed =
         server::store::credentials::get(&mut conn, uuid::Uuid::parse_str(&id(&c)).unwrap())
             .await
@@ -720,7 +720,7 @@ async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
     let owner = uuid::Uuid::parse_str(me["id"].as_str().unwrap()).unwrap();
     // 10,000 connections straight into storage: the point is the batch, not 10,000 POSTs
     let mut ids = Vec::with_capacity(10_000);
-    let mut tx = s.service.db.write.begin().await.unwrap();
+    let mut tx = s.service.db.begin().await.unwrap();
     let now = chrono::Utc::now();
     for i in 0..10_000 {
         let c = app::model::connection::Connection {

@@ -157,7 +157,7 @@ async fn organization_is_required_only_when_ambiguous(s: &TestServer) {
     sqlx::query("INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, 'admin', 0)")
         .bind(globex.clone())
         .bind(me["id"].as_str().unwrap().to_string())
-        .execute(&s.service.db.write)
+        .execute(&mut *s.service.db.write().await.unwrap())
         .await
         .unwrap();
     let r = s

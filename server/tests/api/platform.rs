@@ -227,7 +227,7 @@ async fn sessions_sign_in_and_out_and_guard_against_csrf(s: &TestServer) {
         "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) \
          SELECT 'expired', id, 0, 1 FROM users WHERE name_key = 'alice'",
     )
-    .execute(&s.service.db.write)
+    .execute(&mut *s.service.db.write().await.unwrap())
     .await
     .unwrap();
     assert_eq!(s.service.purge_expired_sessions().await.unwrap(), 1);

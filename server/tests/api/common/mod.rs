@@ -305,7 +305,7 @@ impl TestServer {
     /// Runs a query straight against the database, for checking what was stored.
     pub async fn rows(&self, sql: &str) -> Vec<sqlx::any::AnyRow> {
         sqlx::query(sql)
-            .fetch_all(&self.service.db.read)
+            .fetch_all(&mut *self.service.db.read().await.unwrap())
             .await
             .unwrap()
     }
