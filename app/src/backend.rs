@@ -161,6 +161,13 @@ pub trait ConnectionService: Send + Sync {
     ) -> Result<Connection, ApiError>;
     async fn delete_connection(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
     /// Probes the connection's health now and answers with what it found.
+    /// The environments holding a connection (those the caller reaches), paged.
+    async fn list_connection_environments(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: &EnvironmentQuery,
+    ) -> Result<EnvironmentPage, ApiError>;
     async fn check_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError>;
     /// One kubernetes connection (and credential) per context; a second import of the same
     /// file creates nothing new.

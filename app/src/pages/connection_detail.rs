@@ -5,11 +5,66 @@ use crate::error::ApiError;
 use crate::model::access::Op;
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::pages::connections::StatusBadge;
-use crate::server_fns::connections::get_connection;
+use crate::components::pager::Pager;
+use crate::server_fns::connections::{connection_environments, get_connection};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
+
+/// A connection's embedded environments as links, and "and N more" pointing at the full list
+/// on its page when the answer carried only the first few.
+#[component]
+pub fn EnvironmentChips(
+    connection: Uuid,
+    environments: Vec<crate::model::connection::EnvironmentRef>,
+    count: u64,
+) -> impl IntoView {
+    let more = (count as usize).saturating_sub(environments.len());
+    view! {
+        {environments.into_iter().map(|e| view! {
+            <a class="chip" href=format!("/environments/{}", e.id)>{e.name}</a>
+        }).collect_view()}
+        {(more > 0).then(|| view! {
+            <a class="more-link" data-testid="more-environments"
+                href=format!("/connections/{connection}#environments")>{format!("and {more} more")}</a>
+        })}
+    }
+}
+
+/// Every environment holding the connection, a page at a time (`?envpage=N`).
+#[component]
+fn AllEnvironments(connection: Uuid) -> impl IntoView {
+    let query = use_query_map();
+    let page = move || {
+        query
+            .with(|q| q.get("envpage"))
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let list = Resource::new(page, move |page| connection_environments(connection, page));
+    view! {
+        <section id="environments" class="card">
+            <h2>"All environments"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <p class="error-banner" role="alert">{e.error}</p> }.into_any(),
+                        Ok(p) => view! {
+                            <ul class="plain-list" data-testid="all-environments">
+                                {p.environments.iter().map(|e| view! {
+                                    <li><a href=format!("/environments/{}", e.id)>{e.name.clone()}</a></li>
+                                }).collect_view()}
+                            </ul>
+                            <Pager page=p.page page_size=p.page_size total=p.total_count noun="environments"
+                                href=move |n| format!("/connections/{connection}?envpage={n}#environments") />
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
 
 #[component]
 pub fn ConnectionDetailPage() -> impl IntoView {
@@ -94,11 +149,12 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                             }}</dd>
                             <dt>"Environments"</dt>
                             <dd>
-                                {c.environments.iter().map(|e| view! {
-                                    <a class="chip" href=format!("/environments/{}", e.id)>{e.name.clone()}</a>
-                                }).collect_view()}
+                                <EnvironmentChips connection=c.id environments=c.environments.clone() count=c.environment_count />
                             </dd>
                         </dl>
+                        {(c.environment_count as usize > c.environments.len()).then(|| view! {
+                            <AllEnvironments connection=c.id />
+                        })}
                         <RecentHistory events=history entity_id=c.id />
                     }.into_any(),
                 }

@@ -184,11 +184,10 @@ where
         .connections
         .into_iter()
         .map(|c| {
-            let envs = c
-                .environments
-                .iter()
-                .map(|e| view! { <a class="chip" href=format!("/environments/{}", e.id)>{e.name.clone()}</a> })
-                .collect_view();
+            let envs = view! {
+                <crate::pages::connection_detail::EnvironmentChips connection=c.id
+                    environments=c.environments.clone() count=c.environment_count />
+            };
             let (id, name) = (c.id, c.name.clone());
             view! {
                 <tr data-testid="connection-row">

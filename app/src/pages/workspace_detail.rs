@@ -390,7 +390,16 @@ fn Connections(page: ConnectionPage) -> impl IntoView {
                         <td>{c.kind.clone()}</td>
                         <td>{c.status.as_str()}</td>
                         <td>{c.credential_name.clone().unwrap_or_default()}</td>
-                        <td>{c.environments.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", ")}</td>
+                        <td>
+                            {c.environments.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", ")}
+                            {(c.environment_count as usize > c.environments.len()).then(|| view! {
+                                " "
+                                <a class="more-link" data-testid="more-environments"
+                                    href=format!("/connections/{}#environments", c.id)>
+                                    {format!("and {} more", c.environment_count as usize - c.environments.len())}
+                                </a>
+                            })}
+                        </td>
                     </tr>
                 }).collect_view()}
             </tbody>

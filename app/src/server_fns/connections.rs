@@ -1,5 +1,6 @@
 use crate::error::ApiError;
 use crate::model::connection::{Connection, ConnectionInput, ConnectionPage, ConnectionQuery};
+use crate::model::environment::{EnvironmentPage, EnvironmentQuery};
 use crate::model::credential::{
     Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
 };
@@ -21,6 +22,20 @@ pub async fn get_connection(id: Uuid) -> Result<Connection, ApiError> {
     super::ctx::respond(async move {
         let (backend, actor) = super::ctx::actor().await?;
         backend.get_connection(&actor, id).await
+    })
+    .await
+}
+
+/// One page (0-based) of the environments holding a connection, by name.
+#[server(prefix = "/fn", endpoint = "connections/environments")]
+pub async fn connection_environments(id: Uuid, page: u32) -> Result<EnvironmentPage, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        let mut query = EnvironmentQuery::default();
+        query.list.page = page;
+        backend
+            .list_connection_environments(&actor, id, &query)
+            .await
     })
     .await
 }

@@ -8,6 +8,7 @@ use app::error::ApiError;
 use app::model::connection::{
     Connection, ConnectionInput, ConnectionPage, ConnectionQuery, KubeconfigImport, StatusChange,
 };
+use app::model::environment::{EnvironmentPage, EnvironmentQuery};
 use app::model::list::RawListQuery;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -41,6 +42,28 @@ pub async fn create(
     let c = s.service.create_connection(&actor, &input).await?;
     let location = format!("/api/connections/{}", c.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(c)))
+}
+
+/// The environments holding a connection, paged like `/api/environments` (page, pagesize,
+/// search, order, filter), archived ones included. A connection's own answer embeds only the
+/// first few of them.
+#[utoipa::path(get, path = "/api/connections/{id}/environments", tag = "connections",
+    params(("id" = uuid::Uuid, Path), RawListQuery),
+    responses((status = 200, body = EnvironmentPage), (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 404, body = ApiError), (status = 503, description = "Every database connection busy; retry after `Retry-After`", body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn environments(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+    QueryParams(raw): QueryParams<RawListQuery>,
+) -> ApiResult<Json<EnvironmentPage>> {
+    let query = EnvironmentQuery::parse(&raw)?;
+    Ok(Json(
+        s.service
+            .list_connection_environments(&actor, id, &query)
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/connections/{id}", tag = "connections", params(("id" = uuid::Uuid, Path)),

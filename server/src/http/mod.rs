@@ -106,6 +106,10 @@ fn api_routes() -> Router<AppState> {
                 .delete(connections::delete),
         )
         .route(
+            "/connections/{id}/environments",
+            g(connections::environments),
+        )
+        .route(
             "/connections/{id}/check",
             axum::routing::post(connections::check),
         )

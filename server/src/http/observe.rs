@@ -1,5 +1,5 @@
-//! What wraps every request: the watch for a task holding two database connections at once,
-//! and the request metrics, labelled by route template (never the raw path).
+//! What wraps every request: the watch for a unit of work holding two database connections at
+//! once, and the request metrics, labelled by route template (never the raw path).
 
 use super::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -15,7 +15,15 @@ pub async fn observe(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string());
-    let res = crate::db::watch_holds(next.run(req)).await;
+    // A REST call or a server-function call is one unit of work, watched as one. A page render
+    // is not: it runs its resources' server functions side by side in one task, each its own
+    // unit holding its own connection, which would look like one task holding two.
+    let path = req.uri().path();
+    let res = if path.starts_with("/api/") || path.starts_with("/fn/") {
+        crate::db::watch_holds(next.run(req)).await
+    } else {
+        next.run(req).await
+    };
     // Unmatched paths (static files, 404s) share one label so that probing cannot grow the
     // number of series.
     let route = route.as_deref().unwrap_or("unmatched");

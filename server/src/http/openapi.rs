@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         super::connections::list,
         super::connections::create,
         super::connections::get,
+        super::connections::environments,
         super::connections::update,
         super::connections::set_status,
         super::connections::check,
@@ -57,7 +58,7 @@ use utoipa::{Modify, OpenApi};
         super::me::me,
     ),
     components(schemas(app::error::ErrorCode)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Overload),
     tags((name = "environments"), (name = "assignments"), (name = "connections"), (name = "credentials"), (name = "audit"), (name = "workspaces"), (name = "users"), (name = "identity"))
 )]
 pub struct ApiDoc;
@@ -78,6 +79,51 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every operation reads the database, so every one can find its pools exhausted: a 503 with
+/// `Retry-After` and the usual error body, stated once here rather than on each handler.
+struct Overload;
+
+impl Modify for Overload {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::content::ContentBuilder;
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::{ObjectBuilder, Ref, ResponseBuilder, Type};
+        let response = ResponseBuilder::new()
+            .description("Every database connection stayed busy for the acquire timeout; retry after `Retry-After` seconds")
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                    .description(Some("Seconds to wait before retrying"))
+                    .build(),
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ApiError")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                op.responses
+                    .responses
+                    .entry("503".to_string())
+                    .or_insert_with(|| response.clone().into());
+            }
+        }
     }
 }
 

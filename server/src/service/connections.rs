@@ -14,6 +14,7 @@ use app::model::connection::{
     parse_status, Connection, ConnectionFields, ConnectionInput, ConnectionPage, ConnectionQuery,
     ConnectionStatus, KubeconfigImport,
 };
+use app::model::environment::{EnvironmentPage, EnvironmentQuery};
 use app::model::list::ListQuery;
 use async_trait::async_trait;
 use sqlx::AnyConnection;
@@ -218,6 +219,7 @@ impl ConnectionService for Service {
             credential_id: input.credential_id.flatten(),
             credential_name: None,
             environments: Vec::new(),
+            environment_count: 0,
             owner: actor.user.id,
             created_at: now,
             updated_at: now,
@@ -363,6 +365,40 @@ impl ConnectionService for Service {
         )
         .await?;
         tx.commit().await.map_err(db_err)
+    }
+
+    async fn list_connection_environments(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: &EnvironmentQuery,
+    ) -> Result<EnvironmentPage, ApiError> {
+        let mut conn = self.db.read().await.map_err(db_err)?;
+        let (c, member) = self
+            .connection_for(&mut conn, actor, id, Op::ViewConnection, "")
+            .await?;
+        if query.filter.deleted {
+            return Err(ApiError::parameter(
+                "filter",
+                "a connection's environments are the living ones; the trash is at /api/environments",
+            ));
+        }
+        let scope = crate::store::environments::Scope {
+            org: c.organization_id,
+            member,
+            holding: Some(id),
+            ..Default::default()
+        };
+        let (environments, total_count) =
+            crate::store::environments::list(&mut conn, &scope, query)
+                .await
+                .map_err(db_err)?;
+        Ok(EnvironmentPage {
+            page: query.list.page,
+            page_size: query.list.page_size,
+            total_count,
+            environments,
+        })
     }
 
     async fn check_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {

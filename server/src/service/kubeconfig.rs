@@ -262,6 +262,7 @@ impl Service {
                 credential_id,
                 credential_name: None,
                 environments: Vec::new(),
+                environment_count: 0,
                 owner: actor.user.id,
                 created_at: now,
                 updated_at: now,

@@ -573,6 +573,7 @@ impl Service {
             member: None,
             in_workspace: (!query.unassigned).then_some(id),
             not_in_workspace: query.unassigned.then_some(id),
+            ..Default::default()
         })
     }
 }

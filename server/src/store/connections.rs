@@ -3,7 +3,7 @@
 use super::{uuid_col, Sql};
 use crate::db::{from_micros, Backend};
 use app::model::connection::{
-    Connection, ConnectionFilter, ConnectionSort, ConnectionStatus, EnvironmentRef, StatusSummary,
+    Connection, EMBEDDED_MAX, ConnectionFilter, ConnectionSort, ConnectionStatus, EnvironmentRef, StatusSummary,
 };
 use app::model::list::ListQuery;
 use sqlx::{AnyConnection, Row};
@@ -46,6 +46,7 @@ fn connection(r: &sqlx::any::AnyRow) -> Result<Connection, sqlx::Error> {
         credential_id: credential.and_then(|c| Uuid::parse_str(&c).ok()),
         credential_name: r.try_get("credential_name")?,
         environments: Vec::new(),
+        environment_count: 0,
         owner: uuid_col(r, "owner_id")?,
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
@@ -161,8 +162,9 @@ pub async fn ids(db: &mut AnyConnection, scope: &Scope<'_>, limit: usize) -> Res
         .collect()
 }
 
-/// Fills in `environments` for a batch of connections with one query: all of them, or those
-/// the member reaches, or those of one workspace.
+/// Fills in `environments` (the first `EMBEDDED_MAX` by name) and `environment_count` for a
+/// batch of connections with one query: all their environments, or those the member reaches,
+/// or those of one workspace. Only the first few rows of each connection leave the database.
 pub async fn attach_environments(
     db: &mut AnyConnection,
     items: &mut [Connection],
@@ -173,8 +175,11 @@ pub async fn attach_environments(
         return Ok(());
     }
     let mut sql = Sql::new(
-        "SELECT ec.connection_id, e.id, e.name FROM environment_connections ec \
-         JOIN environments e ON e.id = ec.environment_id WHERE e.deleted_at IS NULL AND ec.connection_id IN (",
+        "SELECT connection_id, id, name, total FROM (SELECT ec.connection_id, e.id, e.name, \
+         ROW_NUMBER() OVER (PARTITION BY ec.connection_id ORDER BY e.name_key, e.id) AS rn, \
+         COUNT(*) OVER (PARTITION BY ec.connection_id) AS total \
+         FROM environment_connections ec JOIN environments e ON e.id = ec.environment_id \
+         WHERE e.deleted_at IS NULL AND ec.connection_id IN (",
     );
     for (i, c) in items.iter().enumerate() {
         if i > 0 {
@@ -194,19 +199,24 @@ pub async fn attach_environments(
         .bind(w)
         .push(")");
     }
-    sql.push(" ORDER BY e.name_key");
-    let mut by_connection: HashMap<Uuid, Vec<EnvironmentRef>> = HashMap::new();
+    sql.push(") ranked WHERE rn <= ")
+        .bind(EMBEDDED_MAX as i64)
+        .push(" ORDER BY connection_id, rn");
+    let mut by_connection: HashMap<Uuid, (Vec<EnvironmentRef>, u64)> = HashMap::new();
     for r in sql.query().fetch_all(&mut *db).await? {
-        by_connection
+        let entry = by_connection
             .entry(uuid_col(&r, "connection_id")?)
-            .or_default()
-            .push(EnvironmentRef {
-                id: uuid_col(&r, "id")?,
-                name: r.try_get("name")?,
-            });
+            .or_default();
+        entry.1 = r.try_get::<i64, _>("total")?.max(0) as u64;
+        entry.0.push(EnvironmentRef {
+            id: uuid_col(&r, "id")?,
+            name: r.try_get("name")?,
+        });
     }
     for c in items.iter_mut() {
-        c.environments = by_connection.remove(&c.id).unwrap_or_default();
+        let (environments, count) = by_connection.remove(&c.id).unwrap_or_default();
+        c.environments = environments;
+        c.environment_count = count;
     }
     Ok(())
 }

@@ -52,6 +52,8 @@ pub struct Scope {
     pub in_workspace: Option<Uuid>,
     /// Only those not in this workspace.
     pub not_in_workspace: Option<Uuid>,
+    /// Only those holding this connection.
+    pub holding: Option<Uuid>,
 }
 
 /// The WHERE clause shared by a page and its count.
@@ -68,6 +70,13 @@ fn filtered(select: &str, backend: Backend, scope: &Scope, q: &EnvironmentQuery)
             " AND id IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
         )
         .bind(w)
+        .push(")");
+    }
+    if let Some(c) = scope.holding {
+        sql.push(
+            " AND id IN (SELECT environment_id FROM environment_connections WHERE connection_id = ",
+        )
+        .bind(c)
         .push(")");
     }
     if let Some(w) = scope.not_in_workspace {
@@ -91,8 +100,9 @@ fn filtered(select: &str, backend: Backend, scope: &Scope, q: &EnvironmentQuery)
             Some(EnvironmentState::Empty) => sql.push(&format!(
                 " AND archived_at IS NULL AND NOT {has_connections}"
             )),
-            // The workspace screens list what is assigned whatever its state.
-            _ if scope.in_workspace.is_some() => &mut sql,
+            // The workspace screens, and a connection's environments, list what is assigned
+            // whatever its state (as the connection's embedded list does).
+            _ if scope.in_workspace.is_some() || scope.holding.is_some() => &mut sql,
             _ => sql.push(" AND archived_at IS NULL"),
         };
         if f.unused {

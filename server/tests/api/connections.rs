@@ -736,6 +736,7 @@ async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
             credential_id: None,
             credential_name: None,
             environments: vec![],
+            environment_count: 0,
             owner,
             created_at: now,
             updated_at: now,

@@ -11,5 +11,7 @@ mod environments;
 mod events;
 mod health;
 mod lifecycle;
+mod load;
+mod scale;
 mod platform;
 mod workspaces;

@@ -129,6 +129,14 @@ async fn sweep_orphans(conn: &mut sqlx::PgConnection) {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> Option<TestServer> {
+        Self::start_with(backend, Default::default()).await
+    }
+
+    /// A server with its own pool settings (the load test runs on the smallest pools).
+    pub async fn start_with(
+        backend: Backend,
+        pools: server::db::PoolSettings,
+    ) -> Option<TestServer> {
         let (db_url, dir, pg_database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -140,7 +148,7 @@ impl TestServer {
                 (url, None, Some(name))
             }
         };
-        let mut s = Self::start_on(&db_url).await;
+        let mut s = Self::start_on_with(&db_url, &pools).await;
         s._dir = dir;
         s.pg_database = pg_database;
         Some(s)
@@ -148,7 +156,11 @@ impl TestServer {
 
     /// Another server process on the same database, as behind a load balancer.
     pub async fn start_on(db_url: &str) -> TestServer {
-        let db = Db::connect(db_url).await.expect("connect");
+        Self::start_on_with(db_url, &Default::default()).await
+    }
+
+    async fn start_on_with(db_url: &str, pools: &server::db::PoolSettings) -> TestServer {
+        let db = Db::connect_with(db_url, pools).await.expect("connect");
         db.migrate().await.expect("migrate");
         // No background health checks (tests probe on demand); a short probe timeout.
         let health = server::service::HealthSettings {
