@@ -203,7 +203,9 @@ impl<C> Drop for Held<C> {
 impl<C: Deref<Target = AnyConnection>> Deref for Held<C> {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
-        self.inner.as_deref().expect("a held connection is present until dropped")
+        self.inner
+            .as_deref()
+            .expect("a held connection is present until dropped")
     }
 }
 

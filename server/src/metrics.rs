@@ -36,14 +36,40 @@ pub fn handle() -> PrometheusHandle {
 
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
-    describe_counter!("meshenv_http_requests_total", "HTTP requests answered, by route template, method and status.");
-    describe_histogram!("meshenv_http_request_duration_seconds", Unit::Seconds, "Time to answer an HTTP request, by route template and method.");
-    describe_gauge!("meshenv_db_pool_connections", "Database connections of a pool, by state (idle, in_use) and limit (max).");
-    describe_gauge!("meshenv_db_pool_waiting", "Tasks waiting for a connection from a pool.");
-    describe_histogram!("meshenv_db_pool_acquire_seconds", Unit::Seconds, "Time spent waiting for a pooled connection.");
-    describe_counter!("meshenv_db_pool_timeouts_total", "Requests that found a pool exhausted for the whole acquire timeout (answered 503).");
-    describe_counter!("meshenv_health_checks_total", "Connection health probes, by kind and outcome (ok, failed).");
-    describe_counter!("meshenv_sign_ins_total", "Password sign-ins, by outcome (success, failure).");
+    describe_counter!(
+        "meshenv_http_requests_total",
+        "HTTP requests answered, by route template, method and status."
+    );
+    describe_histogram!(
+        "meshenv_http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer an HTTP request, by route template and method."
+    );
+    describe_gauge!(
+        "meshenv_db_pool_connections",
+        "Database connections of a pool, by state (idle, in_use) and limit (max)."
+    );
+    describe_gauge!(
+        "meshenv_db_pool_waiting",
+        "Tasks waiting for a connection from a pool."
+    );
+    describe_histogram!(
+        "meshenv_db_pool_acquire_seconds",
+        Unit::Seconds,
+        "Time spent waiting for a pooled connection."
+    );
+    describe_counter!(
+        "meshenv_db_pool_timeouts_total",
+        "Requests that found a pool exhausted for the whole acquire timeout (answered 503)."
+    );
+    describe_counter!(
+        "meshenv_health_checks_total",
+        "Connection health probes, by kind and outcome (ok, failed)."
+    );
+    describe_counter!(
+        "meshenv_sign_ins_total",
+        "Password sign-ins, by outcome (success, failure)."
+    );
 }
 
 /// Renders every metric, with the pools' gauges read now.

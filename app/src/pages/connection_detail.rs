@@ -1,11 +1,11 @@
 //! One connection as its users see it: where it points, its status, the credential that opens
 //! it (by name only), the environments it is in, and its recent history.
 
+use crate::components::pager::Pager;
 use crate::error::ApiError;
 use crate::model::access::Op;
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::pages::connections::StatusBadge;
-use crate::components::pager::Pager;
 use crate::server_fns::connections::{connection_environments, get_connection};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,9 +1,10 @@
 use crate::error::ApiError;
 use crate::model::connection::{Connection, ConnectionInput, ConnectionPage, ConnectionQuery};
-use crate::model::environment::{EnvironmentPage, EnvironmentQuery};
 use crate::model::credential::{
     Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
 };
+use crate::model::environment::{EnvironmentPage, EnvironmentQuery, EnvironmentSort};
+use crate::model::list::{Direction, Order};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 use uuid::Uuid;
@@ -33,6 +34,10 @@ pub async fn connection_environments(id: Uuid, page: u32) -> Result<EnvironmentP
         let (backend, actor) = super::ctx::actor().await?;
         let mut query = EnvironmentQuery::default();
         query.list.page = page;
+        query.list.order = Order {
+            field: EnvironmentSort::Name,
+            direction: Direction::Asc,
+        };
         backend
             .list_connection_environments(&actor, id, &query)
             .await

@@ -27,7 +27,12 @@ pub async fn observe(req: Request, next: Next) -> Response {
     // Unmatched paths (static files, 404s) share one label so that probing cannot grow the
     // number of series.
     let route = route.as_deref().unwrap_or("unmatched");
-    crate::metrics::request(method.as_str(), route, res.status().as_u16(), started.elapsed());
+    crate::metrics::request(
+        method.as_str(),
+        route,
+        res.status().as_u16(),
+        started.elapsed(),
+    );
     res
 }
 

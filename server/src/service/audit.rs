@@ -132,9 +132,14 @@ impl app::backend::AuditService for super::Service {
     ) -> Result<app::model::audit::EventPage, ApiError> {
         let (org, role) = super::resolve_org(actor, query.list.org_id)?;
         let member = super::access::member_filter(actor, role);
-        let (events, total_count) = audit::list(&mut *self.db.read().await.map_err(db_err)?, org, member, query)
-            .await
-            .map_err(db_err)?;
+        let (events, total_count) = audit::list(
+            &mut *self.db.read().await.map_err(db_err)?,
+            org,
+            member,
+            query,
+        )
+        .await
+        .map_err(db_err)?;
         Ok(app::model::audit::EventPage {
             page: query.list.page,
             page_size: query.list.page_size,

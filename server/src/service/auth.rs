@@ -115,8 +115,8 @@ impl AuthService for Service {
             row.id,
             expires,
         )
-            .await
-            .map_err(db_err)?;
+        .await
+        .map_err(db_err)?;
         Ok(NewSession {
             secret,
             max_age_secs: SESSION_TTL_SECS,
@@ -128,8 +128,8 @@ impl AuthService for Service {
             &mut *self.db.write().await.map_err(db_err)?,
             &secret_hash(session_secret),
         )
-            .await
-            .map_err(db_err)
+        .await
+        .map_err(db_err)
     }
 
     async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError> {

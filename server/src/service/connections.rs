@@ -87,9 +87,7 @@ impl Service {
         scope: &Scope<'_>,
         list: &ListQuery<ConnectionSort>,
     ) -> Result<ConnectionPage, ApiError> {
-        let (connections, status_summary) = store::list(db, scope, list)
-            .await
-            .map_err(db_err)?;
+        let (connections, status_summary) = store::list(db, scope, list).await.map_err(db_err)?;
         Ok(ConnectionPage {
             page: list.page,
             page_size: list.page_size,

@@ -123,9 +123,14 @@ impl CredentialService for Service {
     ) -> Result<CredentialPage, ApiError> {
         let (org, role) = resolve_org(actor, query.list.org_id)?;
         let member = member_filter(actor, role);
-        let (credentials, total_count) = store::list(&mut *self.db.read().await.map_err(db_err)?, org, member, query)
-            .await
-            .map_err(db_err)?;
+        let (credentials, total_count) = store::list(
+            &mut *self.db.read().await.map_err(db_err)?,
+            org,
+            member,
+            query,
+        )
+        .await
+        .map_err(db_err)?;
         Ok(CredentialPage {
             page: query.list.page,
             page_size: query.list.page_size,

@@ -68,9 +68,10 @@ impl EnvironmentService for Service {
             member: member_filter(actor, role),
             ..Default::default()
         };
-        let (environments, total_count) = store::list(&mut *self.db.read().await.map_err(db_err)?, &scope, query)
-            .await
-            .map_err(db_err)?;
+        let (environments, total_count) =
+            store::list(&mut *self.db.read().await.map_err(db_err)?, &scope, query)
+                .await
+                .map_err(db_err)?;
         Ok(EnvironmentPage {
             page: query.list.page,
             page_size: query.list.page_size,
@@ -257,7 +258,9 @@ impl EnvironmentService for Service {
             Op::ManageEnvironment,
             "list the tags in use",
         )?;
-        store::tags(&mut *self.db.read().await.map_err(db_err)?, org).await.map_err(db_err)
+        store::tags(&mut *self.db.read().await.map_err(db_err)?, org)
+            .await
+            .map_err(db_err)
     }
 
     async fn bulk_lifecycle(

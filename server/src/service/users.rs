@@ -62,9 +62,10 @@ impl UserService for Service {
             Op::ManageOrgMembers,
             "list the organization's members",
         )?;
-        let (users, total_count) = users::list_org_users(&mut *self.db.read().await.map_err(db_err)?, org, query)
-            .await
-            .map_err(db_err)?;
+        let (users, total_count) =
+            users::list_org_users(&mut *self.db.read().await.map_err(db_err)?, org, query)
+                .await
+                .map_err(db_err)?;
         Ok(UserPage {
             page: query.page,
             page_size: query.page_size,

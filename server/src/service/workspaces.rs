@@ -190,9 +190,14 @@ impl WorkspaceService for Service {
     ) -> Result<WorkspacePage, ApiError> {
         let (org, role) = resolve_org(actor, query.org_id)?;
         let member = super::access::member_filter(actor, role);
-        let (workspaces, total_count) = store::list(&mut *self.db.read().await.map_err(db_err)?, org, member, query)
-            .await
-            .map_err(db_err)?;
+        let (workspaces, total_count) = store::list(
+            &mut *self.db.read().await.map_err(db_err)?,
+            org,
+            member,
+            query,
+        )
+        .await
+        .map_err(db_err)?;
         Ok(WorkspacePage {
             page: query.page,
             page_size: query.page_size,

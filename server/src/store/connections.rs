@@ -3,7 +3,8 @@
 use super::{uuid_col, Sql};
 use crate::db::{from_micros, Backend};
 use app::model::connection::{
-    Connection, EMBEDDED_MAX, ConnectionFilter, ConnectionSort, ConnectionStatus, EnvironmentRef, StatusSummary,
+    Connection, ConnectionFilter, ConnectionSort, ConnectionStatus, EnvironmentRef, StatusSummary,
+    EMBEDDED_MAX,
 };
 use app::model::list::ListQuery;
 use sqlx::{AnyConnection, Row};
@@ -151,7 +152,11 @@ pub async fn list(
 }
 
 /// The ids of every connection in scope (at most `limit`), for acting on a whole filtered set.
-pub async fn ids(db: &mut AnyConnection, scope: &Scope<'_>, limit: usize) -> Result<Vec<Uuid>, sqlx::Error> {
+pub async fn ids(
+    db: &mut AnyConnection,
+    scope: &Scope<'_>,
+    limit: usize,
+) -> Result<Vec<Uuid>, sqlx::Error> {
     let mut sql = filtered("SELECT id", Backend::of(db), scope);
     sql.push(" ORDER BY id LIMIT ").bind(limit as i64);
     sql.query()

@@ -69,7 +69,13 @@ pub async fn list(
         CredentialSort::CreatedAt => "created_at",
         CredentialSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), org, member, q);
+    let mut page = filtered(
+        &format!("SELECT {COLUMNS}"),
+        Backend::of(db),
+        org,
+        member,
+        q,
+    );
     page.order_page(column, &q.list);
     let items = page
         .query()

@@ -147,7 +147,9 @@ pub async fn list(
         .collect::<Result<Vec<_>, _>>()?;
     attach_status_summaries(db, &mut items).await?;
 
-    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), scope, q).count(db).await?;
+    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), scope, q)
+        .count(db)
+        .await?;
     Ok((items, total))
 }
 

@@ -101,7 +101,11 @@ pub async fn record(db: &mut AnyConnection, id: Uuid, o: &Outcome<'_>) -> Result
 }
 
 /// Gives a lease back without recording anything (the probe could not run).
-pub async fn release(db: &mut AnyConnection, id: Uuid, next_check_at: i64) -> Result<(), sqlx::Error> {
+pub async fn release(
+    db: &mut AnyConnection,
+    id: Uuid,
+    next_check_at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE connections SET lease_owner = NULL, lease_until = NULL, next_check_at = $1 WHERE id = $2",
     )

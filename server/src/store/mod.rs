@@ -180,7 +180,11 @@ mod tests {
     fn short_needles_scan_and_longer_ones_use_the_index() {
         let mut s = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
         push_search(&mut s, Backend::Sqlite, "t", "Ab");
-        assert!(s.text.ends_with("t.search_text LIKE $1 ESCAPE '\\'"), "{}", s.text);
+        assert!(
+            s.text.ends_with("t.search_text LIKE $1 ESCAPE '\\'"),
+            "{}",
+            s.text
+        );
         let mut s = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
         push_search(&mut s, Backend::Sqlite, "t", "Abc");
         assert!(s.text.contains("t_fts MATCH $1"), "{}", s.text);

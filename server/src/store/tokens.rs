@@ -66,7 +66,10 @@ pub struct TokenOwner {
     pub last_used_at: Option<i64>,
 }
 
-pub async fn find_live(db: &mut AnyConnection, hash: &str) -> Result<Option<TokenOwner>, sqlx::Error> {
+pub async fn find_live(
+    db: &mut AnyConnection,
+    hash: &str,
+) -> Result<Option<TokenOwner>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )

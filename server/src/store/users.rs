@@ -14,7 +14,10 @@ pub struct LoginRow {
 }
 
 /// A user by name or email, both compared lower-cased.
-pub async fn find_login(db: &mut AnyConnection, login: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+pub async fn find_login(
+    db: &mut AnyConnection,
+    login: &str,
+) -> Result<Option<LoginRow>, sqlx::Error> {
     let key = login.trim().to_lowercase();
     let row =
         sqlx::query("SELECT id, password_hash FROM users WHERE name_key = $1 OR email_key = $1")
@@ -30,7 +33,10 @@ pub async fn find_login(db: &mut AnyConnection, login: &str) -> Result<Option<Lo
     .transpose()
 }
 
-pub async fn find_user_id(db: &mut AnyConnection, name_or_email: &str) -> Result<Option<Uuid>, sqlx::Error> {
+pub async fn find_user_id(
+    db: &mut AnyConnection,
+    name_or_email: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
     Ok(find_login(db, name_or_email).await?.map(|r| r.id))
 }
 

@@ -58,7 +58,13 @@ pub async fn list(
         WorkspaceSort::CreatedAt => "created_at",
         WorkspaceSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), org, member, q);
+    let mut page = filtered(
+        &format!("SELECT {COLUMNS}"),
+        Backend::of(db),
+        org,
+        member,
+        q,
+    );
     page.order_page(column, q);
     let items = page
         .query()
@@ -149,7 +155,10 @@ fn member(r: &sqlx::any::AnyRow) -> Result<WorkspaceMember, sqlx::Error> {
 }
 
 /// Every member, by name. Workspaces are teams: their member lists are short.
-pub async fn members(db: &mut AnyConnection, workspace: Uuid) -> Result<Vec<WorkspaceMember>, sqlx::Error> {
+pub async fn members(
+    db: &mut AnyConnection,
+    workspace: Uuid,
+) -> Result<Vec<WorkspaceMember>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT {MEMBER_COLUMNS} WHERE wm.workspace_id = $1 ORDER BY u.name_key, wm.user_id"
     ))

@@ -11,7 +11,6 @@ mod environments;
 mod events;
 mod health;
 mod lifecycle;
-mod load;
-mod scale;
 mod platform;
+mod scale;
 mod workspaces;

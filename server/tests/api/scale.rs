@@ -16,7 +16,10 @@ both_backends!(
 );
 
 fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {v}"))
+        .to_string()
 }
 
 /// The size of an answer's body, and the body.
@@ -65,7 +68,10 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
 
     // A page of 20 connections that each sit in 400 environments.
     let (size, page) = sized(s, &t, "/api/connections?pagesize=20").await;
-    assert!(size < KB64, "a page of 20 shared connections is {size} bytes");
+    assert!(
+        size < KB64,
+        "a page of 20 shared connections is {size} bytes"
+    );
     assert_eq!(page["connections"].as_array().unwrap().len(), 20);
     for c in page["connections"].as_array().unwrap() {
         assert_eq!(c["environment_count"], 400, "{}", c["name"]);
@@ -80,8 +86,16 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
     let (size, one) = sized(s, &t, &format!("/api/connections/{}", conns[0])).await;
     assert!(size < KB64, "one shared connection is {size} bytes");
     assert_eq!(one["environment_count"], 400);
-    let (size, listed) = sized(s, &t, &format!("/api/environments/{}/connections?pagesize=20", envs[0])).await;
-    assert!(size < KB64, "an environment's connection list is {size} bytes");
+    let (size, listed) = sized(
+        s,
+        &t,
+        &format!("/api/environments/{}/connections?pagesize=20", envs[0]),
+    )
+    .await;
+    assert!(
+        size < KB64,
+        "an environment's connection list is {size} bytes"
+    );
     assert_eq!(listed["total_count"], 20);
 
     // The full list pages through all 400, each once, in name order.
@@ -90,10 +104,16 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
         let (size, p) = sized(
             s,
             &t,
-            &format!("/api/connections/{}/environments?pagesize=100&page={page}&order=name%20asc", conns[0]),
+            &format!(
+                "/api/connections/{}/environments?pagesize=100&page={page}&order=name%20asc",
+                conns[0]
+            ),
         )
         .await;
-        assert!(size < 4 * KB64, "a page of 100 environments is {size} bytes");
+        assert!(
+            size < 4 * KB64,
+            "a page of 100 environments is {size} bytes"
+        );
         assert_eq!(p["total_count"], 400);
         for e in p["environments"].as_array().unwrap() {
             seen.push(e["name"].as_str().unwrap().to_string());
@@ -105,32 +125,63 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
     sorted.dedup();
     assert_eq!(sorted, seen, "pages overlap or are out of order");
     // search works on it too, and an unknown connection is a 404
-    let (_, found) = sized(s, &t, &format!("/api/connections/{}/environments?search=name-39", conns[0])).await;
+    let (_, found) = sized(
+        s,
+        &t,
+        &format!("/api/connections/{}/environments?search=name-39", conns[0]),
+    )
+    .await;
     assert_eq!(found["total_count"], 10); // 390..399
     let r = s
-        .get(&t, &format!("/api/connections/{}/environments", uuid::Uuid::now_v7()))
+        .get(
+            &t,
+            &format!("/api/connections/{}/environments", uuid::Uuid::now_v7()),
+        )
         .await;
     assert_eq!(r.0, 404, "{}", r.1);
 
     // A member sees the count of what they reach, not of everything.
     s.user("acme", "mia", Role::Member).await;
     let mia = s.service.create_token_for("mia", "t").await.unwrap();
-    let ws = id(&s.post(&t, "/api/workspaces", json!({"name": "team"})).await.1);
+    let ws = id(&s
+        .post(&t, "/api/workspaces", json!({"name": "team"}))
+        .await
+        .1);
     for e in &envs[..3] {
-        let r = s.post(&t, &format!("/api/workspaces/{ws}/environments/{e}"), json!({})).await;
+        let r = s
+            .post(
+                &t,
+                &format!("/api/workspaces/{ws}/environments/{e}"),
+                json!({}),
+            )
+            .await;
         assert!(r.0 == 201 || r.0 == 200, "{}", r.1);
     }
     let r = s
-        .post(&t, &format!("/api/workspaces/{ws}/members"), json!({"email": "mia@example.com", "role": "member"}))
+        .post(
+            &t,
+            &format!("/api/workspaces/{ws}/members"),
+            json!({"email": "mia@example.com", "role": "member"}),
+        )
         .await;
     assert_eq!(r.0, 201, "{}", r.1);
     let (_, mine) = sized(s, &mia, &format!("/api/connections/{}", conns[0])).await;
     assert_eq!(mine["environment_count"], 3);
     assert_eq!(mine["environments"].as_array().unwrap().len(), 3);
-    let (_, mine) = sized(s, &mia, &format!("/api/connections/{}/environments", conns[0])).await;
+    let (_, mine) = sized(
+        s,
+        &mia,
+        &format!("/api/connections/{}/environments", conns[0]),
+    )
+    .await;
     assert_eq!(mine["total_count"], 3);
     // the workspace's effective connections embed the workspace's environments, bounded too
-    let (size, eff) = sized(s, &t, &format!("/api/workspaces/{ws}/connections?pagesize=20")).await;
+    let (size, eff) = sized(
+        s,
+        &t,
+        &format!("/api/workspaces/{ws}/connections?pagesize=20"),
+    )
+    .await;
     assert!(size < KB64, "{size}");
     assert_eq!(eff["connections"][0]["environment_count"], 3);
 }
@@ -152,9 +203,35 @@ const NAMES: &[&str] = &[
 ];
 
 const NEEDLES: &[&str] = &[
-    "%", "_", "100%", "0%", "r_s", "o'b", "\"quoted\"", "\"", "café", "CAFÉ", "MÜNCH", "ünc", "e",
-    "ab", "a", "B", "er ", " lo", "\\", "k\\s", "*", "or near(", "NEAR", "ïve f", "zzz", "staging",
-    "mixed", "xyz%", "'",
+    "%",
+    "_",
+    "100%",
+    "0%",
+    "r_s",
+    "o'b",
+    "\"quoted\"",
+    "\"",
+    "café",
+    "CAFÉ",
+    "MÜNCH",
+    "ünc",
+    "e",
+    "ab",
+    "a",
+    "B",
+    "er ",
+    " lo",
+    "\\",
+    "k\\s",
+    "*",
+    "or near(",
+    "NEAR",
+    "ïve f",
+    "zzz",
+    "staging",
+    "mixed",
+    "xyz%",
+    "'",
 ];
 
 async fn indexed_search_finds_what_the_scan_finds(s: &TestServer) {
@@ -162,18 +239,30 @@ async fn indexed_search_finds_what_the_scan_finds(s: &TestServer) {
     let mut env_ids = Vec::new();
     for (i, name) in NAMES.iter().enumerate() {
         let r = s
-            .post(&t, "/api/environments", json!({"name": name, "description": format!("Number {i} DESCRIPTION")}))
+            .post(
+                &t,
+                "/api/environments",
+                json!({"name": name, "description": format!("Number {i} DESCRIPTION")}),
+            )
             .await;
         assert_eq!(r.0, 201, "{name}: {}", r.1);
         env_ids.push(id(&r.1));
         let r = s
-            .post(&t, "/api/connections", json!({"name": name, "kind": "http", "url": format!("https://h{i}.example/Path")}))
+            .post(
+                &t,
+                "/api/connections",
+                json!({"name": name, "kind": "http", "url": format!("https://h{i}.example/Path")}),
+            )
             .await;
         assert_eq!(r.0, 201, "{name}: {}", r.1);
         let r = s.post(&t, "/api/workspaces", json!({"name": name})).await;
         assert_eq!(r.0, 201, "{name}: {}", r.1);
         let r = s
-            .post(&t, "/api/credentials", json!({"name": name, "type": "token", "secret": {"token": "x"}}))
+            .post(
+                &t,
+                "/api/credentials",
+                json!({"name": name, "type": "token", "secret": {"token": "x"}}),
+            )
             .await;
         assert_eq!(r.0, 201, "{name}: {}", r.1);
     }
@@ -213,23 +302,38 @@ async fn indexed_search_finds_what_the_scan_finds(s: &TestServer) {
                     .map(|v| id(v))
                     .collect();
                 assert_eq!(found, scanned, "{label}: {table} searched for {needle:?}");
-                assert_eq!(page["total_count"], scanned.len(), "{label}: {table} count for {needle:?}");
+                assert_eq!(
+                    page["total_count"],
+                    scanned.len(),
+                    "{label}: {table} count for {needle:?}"
+                );
             }
         }
     };
     check("as created").await;
     // The index follows renames and deletes.
     let r = s
-        .put(t, &format!("/api/environments/{}", env_ids[10]), json!({"name": "renamed production"}))
+        .put(
+            t,
+            &format!("/api/environments/{}", env_ids[10]),
+            json!({"name": "renamed production"}),
+        )
         .await;
     assert_eq!(r.0, 200, "{}", r.1);
-    let r = s.delete(t, &format!("/api/environments/{}?purge=false", env_ids[1])).await;
+    let r = s
+        .delete(t, &format!("/api/environments/{}?purge=false", env_ids[1]))
+        .await;
     assert!(r.0 == 204 || r.0 == 200, "{}", r.1);
-    let r = s.delete(t, &format!("/api/environments/{}?purge=true", env_ids[1])).await;
+    let r = s
+        .delete(t, &format!("/api/environments/{}?purge=true", env_ids[1]))
+        .await;
     assert!(r.0 == 204 || r.0 == 200, "{}", r.1);
     check("after a rename and a purge").await;
     let (_, p) = s.get(t, "/api/environments?search=staging").await;
-    assert_eq!(p["total_count"], 0, "the old name is gone from the index: {p}");
+    assert_eq!(
+        p["total_count"], 0,
+        "the old name is gone from the index: {p}"
+    );
     let (_, p) = s.get(t, "/api/environments?search=RENAMED").await;
     assert_eq!(p["total_count"], 1, "{p}");
 }
@@ -285,8 +389,15 @@ async fn scrape(s: &TestServer) -> Exposition {
 
 async fn metrics_parse_and_move(s: &TestServer) {
     let t = s.user("acme", "alice", Role::Admin).await;
-    let env = id(&s.post(&t, "/api/environments", json!({"name": "metered"})).await.1);
-    let route = [("route", "/api/environments/{id}"), ("method", "GET"), ("status", "200")];
+    let env = id(&s
+        .post(&t, "/api/environments", json!({"name": "metered"}))
+        .await
+        .1);
+    let route = [
+        ("route", "/api/environments/{id}"),
+        ("method", "GET"),
+        ("status", "200"),
+    ];
     let before = scrape(s).await;
     let n0 = sample(&before, "meshenv_http_requests_total", &route).unwrap_or(0.0);
     for _ in 0..3 {
@@ -318,8 +429,12 @@ async fn metrics_parse_and_move(s: &TestServer) {
         );
     }
     assert!(sample(&after, "meshenv_db_pool_waiting", &[]).is_some());
-    assert!(sample(&after, "meshenv_sign_ins_total", &[("outcome", "failure")]).unwrap_or(0.0) >= 1.0);
-    assert!(sample(&after, "meshenv_sign_ins_total", &[("outcome", "success")]).unwrap_or(0.0) >= 1.0);
+    assert!(
+        sample(&after, "meshenv_sign_ins_total", &[("outcome", "failure")]).unwrap_or(0.0) >= 1.0
+    );
+    assert!(
+        sample(&after, "meshenv_sign_ins_total", &[("outcome", "success")]).unwrap_or(0.0) >= 1.0
+    );
 }
 
 /// With every connection of the pool taken, a request waits the acquire timeout and is then
@@ -351,7 +466,11 @@ async fn an_exhausted_pool_is_a_503_with_retry_after() {
         assert_eq!(body["code"], "unavailable", "{body}");
         assert!(took < Duration::from_secs(5), "answered after {took:?}");
         drop(held);
-        assert_eq!(s.get(&t, "/api/environments").await.0, 200, "{backend:?} recovers");
+        assert_eq!(
+            s.get(&t, "/api/environments").await.0,
+            200,
+            "{backend:?} recovers"
+        );
         s.stop().await;
     }
 }

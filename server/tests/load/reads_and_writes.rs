@@ -40,7 +40,10 @@ async fn start(backend: Backend) -> Option<TestServer> {
 }
 
 fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {v}"))
+        .to_string()
 }
 
 async fn created(s: &TestServer, t: &str, path: &str, body: Value) -> String {
@@ -81,7 +84,15 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
     let mut envs = Vec::new();
     let mut conns = Vec::new();
     for i in 0..12 {
-        envs.push(created(s, &t, "/api/environments", json!({"name": format!("env-{i}"), "tags": ["load"]})).await);
+        envs.push(
+            created(
+                s,
+                &t,
+                "/api/environments",
+                json!({"name": format!("env-{i}"), "tags": ["load"]}),
+            )
+            .await,
+        );
         conns.push(
             created(
                 s,
@@ -105,11 +116,19 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
     }
     let ws = created(s, &t, "/api/workspaces", json!({"name": "platform"})).await;
     let r = s
-        .post(&t, &format!("/api/workspaces/{ws}/environments/{}", envs[0]), json!({}))
+        .post(
+            &t,
+            &format!("/api/workspaces/{ws}/environments/{}", envs[0]),
+            json!({}),
+        )
         .await;
     assert!(r.0 == 201 || r.0 == 200, "{}", r.1);
     let r = s
-        .post(&t, &format!("/api/workspaces/{ws}/members"), json!({"email": "mia@example.com", "role": "member"}))
+        .post(
+            &t,
+            &format!("/api/workspaces/{ws}/members"),
+            json!({"email": "mia@example.com", "role": "member"}),
+        )
         .await;
     assert_eq!(r.0, 201, "{}", r.1);
 
@@ -190,7 +209,11 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
                     }
                     _ => {
                         let ids = [&envs[6 + n % 6]];
-                        let action = if (n / 3) % 2 == 0 { "archive" } else { "unarchive" };
+                        let action = if (n / 3) % 2 == 0 {
+                            "archive"
+                        } else {
+                            "unarchive"
+                        };
                         (
                             "bulk",
                             200,
@@ -219,9 +242,8 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
         (&pages, ("cookie", cookie.clone())),
     ] {
         for path in paths {
-            let batch = (0..CLIENTS).map(|_| {
-                tokio::spawn(fetch(s.http.clone(), s.url(path), auth.clone()))
-            });
+            let batch = (0..CLIENTS)
+                .map(|_| tokio::spawn(fetch(s.http.clone(), s.url(path), auth.clone())));
             for answer in futures::future::join_all(batch).await {
                 let (url, status, took) = answer.expect("request task");
                 answered += 1;
@@ -245,6 +267,11 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
         failures.is_empty(),
         "{} of {answered} reads and {writes} writes failed or were slow, e.g.:\n{}",
         failures.len(),
-        failures.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
