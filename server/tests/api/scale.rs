@@ -299,7 +299,7 @@ async fn indexed_search_finds_what_the_scan_finds(s: &TestServer) {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|v| id(v))
+                    .map(id)
                     .collect();
                 assert_eq!(found, scanned, "{label}: {table} searched for {needle:?}");
                 assert_eq!(
