@@ -8,7 +8,8 @@ test('a widely shared connection shows "and N more", linking to all its environm
   const api = async (method: string, path: string, data?: unknown) => {
     const r = await page.request.fetch(path, { method, data, headers: { 'sec-fetch-site': 'same-origin' } });
     expect(r.status(), `${method} ${path}: ${await r.text()}`).toBeLessThan(300);
-    return r.json();
+    const text = await r.text();
+    return text ? JSON.parse(text) : null;
   };
   const stamp = Date.now();
   const conn = await api('POST', '/api/connections', {

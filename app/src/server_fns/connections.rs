@@ -3,8 +3,7 @@ use crate::model::connection::{Connection, ConnectionInput, ConnectionPage, Conn
 use crate::model::credential::{
     Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
 };
-use crate::model::environment::{EnvironmentPage, EnvironmentQuery, EnvironmentSort};
-use crate::model::list::{Direction, Order};
+use crate::model::environment::EnvironmentPage;
 use leptos::prelude::*;
 use server_fn::codec::Json;
 use uuid::Uuid;
@@ -32,6 +31,8 @@ pub async fn get_connection(id: Uuid) -> Result<Connection, ApiError> {
 pub async fn connection_environments(id: Uuid, page: u32) -> Result<EnvironmentPage, ApiError> {
     super::ctx::respond(async move {
         let (backend, actor) = super::ctx::actor().await?;
+        use crate::model::environment::{EnvironmentQuery, EnvironmentSort};
+        use crate::model::list::{Direction, Order};
         let mut query = EnvironmentQuery::default();
         query.list.page = page;
         query.list.order = Order {
