@@ -83,8 +83,8 @@ impl ConnectionStatus {
     }
 }
 
-/// How many related objects an answer embeds: a connection shows its first environments (by
-/// name) and how many there are in all; the full list is its own paged endpoint
+/// How many related objects an answer embeds: a connection shows its first environments (oldest
+/// first) and how many there are in all; the full list is its own paged endpoint
 /// (`GET /api/connections/{id}/environments`). An answer's size so never grows with how widely
 /// its rows are shared.
 pub const EMBEDDED_MAX: usize = 10;
@@ -115,7 +115,7 @@ pub struct Connection {
     /// The credential's name, for display.
     #[serde(default)]
     pub credential_name: Option<String>,
-    /// The first environments by name (at most `EMBEDDED_MAX`) of `environment_count`; the
+    /// The oldest environments (at most `EMBEDDED_MAX`, by name) of `environment_count`; the
     /// whole list is `GET /api/connections/{id}/environments`.
     pub environments: Vec<EnvironmentRef>,
     /// How many environments the connection is in (those the caller reaches).

@@ -167,9 +167,11 @@ pub async fn ids(
         .collect()
 }
 
-/// Fills in `environments` (the first `EMBEDDED_MAX` by name) and `environment_count` for a
-/// batch of connections with one query: all their environments, or those the member reaches,
-/// or those of one workspace. Only the first few rows of each connection leave the database.
+/// Fills in `environments` (the `EMBEDDED_MAX` oldest, by name) and `environment_count` for a
+/// batch of connections: all their environments, or those the member reaches, or those of one
+/// workspace. Two queries for the batch. The first walks each connection's links in index
+/// order and stops after `EMBEDDED_MAX`, so its cost does not grow with how widely a
+/// connection is shared; the count probes each link's environment once.
 pub async fn attach_environments(
     db: &mut AnyConnection,
     items: &mut [Connection],
@@ -179,49 +181,75 @@ pub async fn attach_environments(
     if items.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new(
-        "SELECT connection_id, id, name, total FROM (SELECT ec.connection_id, e.id, e.name, \
-         ROW_NUMBER() OVER (PARTITION BY ec.connection_id ORDER BY e.name_key, e.id) AS rn, \
-         COUNT(*) OVER (PARTITION BY ec.connection_id) AS total \
-         FROM environment_connections ec JOIN environments e ON e.id = ec.environment_id \
-         WHERE e.deleted_at IS NULL AND ec.connection_id IN (",
+    // The conditions an environment must meet to be shown with a connection.
+    let conditions = |sql: &mut Sql| {
+        sql.push(" AND e.deleted_at IS NULL");
+        if let Some(user) = member {
+            super::reach::environments_of(sql, "e.id", user);
+        }
+        if let Some(w) = workspace {
+            // The environments that bring the connection to the workspace: archived ones do not.
+            sql.push(
+                " AND e.archived_at IS NULL AND e.id IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
+            )
+            .bind(w)
+            .push(")");
+        }
+    };
+
+    let mut first = Sql::default();
+    for (i, c) in items.iter().enumerate() {
+        if i > 0 {
+            first.push(" UNION ALL ");
+        }
+        first
+            .push("SELECT * FROM (SELECT ec.connection_id, e.id, e.name FROM environment_connections ec \
+                   JOIN environments e ON e.id = ec.environment_id WHERE ec.connection_id = ")
+            .bind(c.id);
+        conditions(&mut first);
+        first
+            .push(" ORDER BY ec.environment_id LIMIT ")
+            .bind(EMBEDDED_MAX as i64)
+            .push(&format!(") AS first{i}"));
+    }
+    let mut shown: HashMap<Uuid, Vec<EnvironmentRef>> = HashMap::new();
+    for r in first.query().fetch_all(&mut *db).await? {
+        shown
+            .entry(uuid_col(&r, "connection_id")?)
+            .or_default()
+            .push(EnvironmentRef {
+                id: uuid_col(&r, "id")?,
+                name: r.try_get("name")?,
+            });
+    }
+
+    let mut count = Sql::new(
+        "SELECT ec.connection_id, COUNT(*) AS n FROM environment_connections ec \
+         JOIN environments e ON e.id = ec.environment_id WHERE ec.connection_id IN (",
     );
     for (i, c) in items.iter().enumerate() {
         if i > 0 {
-            sql.push(", ");
+            count.push(", ");
         }
-        sql.bind(c.id);
+        count.bind(c.id);
     }
-    sql.push(")");
-    if let Some(user) = member {
-        super::reach::environments_of(&mut sql, "e.id", user);
+    count.push(")");
+    conditions(&mut count);
+    count.push(" GROUP BY ec.connection_id");
+    let mut counts: HashMap<Uuid, u64> = HashMap::new();
+    for r in count.query().fetch_all(&mut *db).await? {
+        counts.insert(
+            uuid_col(&r, "connection_id")?,
+            r.try_get::<i64, _>("n")?.max(0) as u64,
+        );
     }
-    if let Some(w) = workspace {
-        // The environments that bring the connection to the workspace: archived ones do not.
-        sql.push(
-            " AND e.archived_at IS NULL AND e.id IN (SELECT environment_id FROM workspace_environments WHERE workspace_id = ",
-        )
-        .bind(w)
-        .push(")");
-    }
-    sql.push(") ranked WHERE rn <= ")
-        .bind(EMBEDDED_MAX as i64)
-        .push(" ORDER BY connection_id, rn");
-    let mut by_connection: HashMap<Uuid, (Vec<EnvironmentRef>, u64)> = HashMap::new();
-    for r in sql.query().fetch_all(&mut *db).await? {
-        let entry = by_connection
-            .entry(uuid_col(&r, "connection_id")?)
-            .or_default();
-        entry.1 = r.try_get::<i64, _>("total")?.max(0) as u64;
-        entry.0.push(EnvironmentRef {
-            id: uuid_col(&r, "id")?,
-            name: r.try_get("name")?,
-        });
-    }
+
     for c in items.iter_mut() {
-        let (environments, count) = by_connection.remove(&c.id).unwrap_or_default();
+        let mut environments = shown.remove(&c.id).unwrap_or_default();
+        // Shown by name, as every list of environments is.
+        environments.sort_by_cached_key(|e| (e.name.to_lowercase(), e.id));
         c.environments = environments;
-        c.environment_count = count;
+        c.environment_count = counts.get(&c.id).copied().unwrap_or(0);
     }
     Ok(())
 }

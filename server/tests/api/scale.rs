@@ -77,7 +77,7 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
         assert_eq!(c["environment_count"], 400, "{}", c["name"]);
         let first = c["environments"].as_array().unwrap();
         assert_eq!(first.len(), app::model::connection::EMBEDDED_MAX);
-        // the first by name
+        // the oldest first (created in name order here)
         assert_eq!(first[0]["name"], "environment-with-a-long-name-000");
         assert_eq!(first[9]["name"], "environment-with-a-long-name-009");
     }
