@@ -169,9 +169,10 @@ pub async fn ids(
 
 /// Fills in `environments` (the `EMBEDDED_MAX` oldest, by name) and `environment_count` for a
 /// batch of connections: all their environments, or those the member reaches, or those of one
-/// workspace. Two queries for the batch. The first walks each connection's links in index
-/// order and stops after `EMBEDDED_MAX`, so its cost does not grow with how widely a
-/// connection is shared; the count probes each link's environment once.
+/// workspace. The first query walks each connection's links in index order and stops after
+/// `EMBEDDED_MAX`, so its cost does not grow with how widely a connection is shared; the counts
+/// read the link index (see `count_all_environments`), or for a member or a workspace probe
+/// the environments they reach.
 pub async fn attach_environments(
     db: &mut AnyConnection,
     items: &mut [Connection],
@@ -223,26 +224,19 @@ pub async fn attach_environments(
             });
     }
 
-    let mut count = Sql::new(
-        "SELECT ec.connection_id, COUNT(*) AS n FROM environment_connections ec \
-         JOIN environments e ON e.id = ec.environment_id WHERE ec.connection_id IN (",
-    );
-    for (i, c) in items.iter().enumerate() {
-        if i > 0 {
-            count.push(", ");
-        }
-        count.bind(c.id);
-    }
-    count.push(")");
-    conditions(&mut count);
-    count.push(" GROUP BY ec.connection_id");
-    let mut counts: HashMap<Uuid, u64> = HashMap::new();
-    for r in count.query().fetch_all(&mut *db).await? {
-        counts.insert(
-            uuid_col(&r, "connection_id")?,
-            r.try_get::<i64, _>("n")?.max(0) as u64,
+    let counts = if member.is_none() && workspace.is_none() {
+        count_all_environments(db, items).await?
+    } else {
+        let mut count = Sql::new(
+            "SELECT ec.connection_id, COUNT(*) AS n FROM environment_connections ec \
+             JOIN environments e ON e.id = ec.environment_id WHERE ec.connection_id IN (",
         );
-    }
+        push_ids(&mut count, items);
+        count.push(")");
+        conditions(&mut count);
+        count.push(" GROUP BY ec.connection_id");
+        counts_by_connection(db, &count).await?
+    };
 
     for c in items.iter_mut() {
         let mut environments = shown.remove(&c.id).unwrap_or_default();
@@ -252,6 +246,69 @@ pub async fn attach_environments(
         c.environment_count = counts.get(&c.id).copied().unwrap_or(0);
     }
     Ok(())
+}
+
+/// How many living environments hold each connection: its links, counted in the link index
+/// alone, less its links to environments in the trash, found from the trash's side (which is
+/// small) rather than by looking up every linked environment.
+async fn count_all_environments(
+    db: &mut AnyConnection,
+    items: &[Connection],
+) -> Result<HashMap<Uuid, u64>, sqlx::Error> {
+    let mut links = Sql::new(
+        "SELECT connection_id, COUNT(*) AS n FROM environment_connections WHERE connection_id IN (",
+    );
+    push_ids(&mut links, items);
+    links.push(") GROUP BY connection_id");
+    let mut counts = counts_by_connection(db, &links).await?;
+
+    let mut orgs: Vec<Uuid> = items.iter().map(|c| c.organization_id).collect();
+    orgs.sort();
+    orgs.dedup();
+    // CROSS JOIN keeps SQLite's join order: the trash first.
+    let mut trashed = Sql::new(
+        "SELECT ec.connection_id, COUNT(*) AS n FROM environments e CROSS JOIN environment_connections ec \
+         WHERE e.deleted_at IS NOT NULL AND e.organization_id IN (",
+    );
+    for (i, org) in orgs.iter().enumerate() {
+        if i > 0 {
+            trashed.push(", ");
+        }
+        trashed.bind(*org);
+    }
+    trashed.push(") AND ec.environment_id = e.id AND ec.connection_id IN (");
+    push_ids(&mut trashed, items);
+    trashed.push(") GROUP BY ec.connection_id");
+    for (id, n) in counts_by_connection(db, &trashed).await? {
+        if let Some(total) = counts.get_mut(&id) {
+            *total = total.saturating_sub(n);
+        }
+    }
+    Ok(counts)
+}
+
+fn push_ids(sql: &mut Sql, items: &[Connection]) {
+    for (i, c) in items.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(c.id);
+    }
+}
+
+/// Runs a `SELECT connection_id, COUNT(*) AS n ... GROUP BY connection_id`.
+async fn counts_by_connection(
+    db: &mut AnyConnection,
+    sql: &Sql,
+) -> Result<HashMap<Uuid, u64>, sqlx::Error> {
+    let mut counts = HashMap::new();
+    for r in sql.query().fetch_all(&mut *db).await? {
+        counts.insert(
+            uuid_col(&r, "connection_id")?,
+            r.try_get::<i64, _>("n")?.max(0) as u64,
+        );
+    }
+    Ok(counts)
 }
 
 pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Connection>, sqlx::Error> {

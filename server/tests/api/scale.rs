@@ -140,6 +140,17 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
         .await;
     assert_eq!(r.0, 404, "{}", r.1);
 
+    // An environment in the trash leaves the count and the embedded list.
+    let r = s
+        .delete(&t, &format!("/api/environments/{}", envs[5]))
+        .await;
+    assert!(r.0 == 204 || r.0 == 200, "{}", r.1);
+    let (_, one) = sized(s, &t, &format!("/api/connections/{}", conns[0])).await;
+    assert_eq!(one["environment_count"], 399);
+    let shown = one["environments"].as_array().unwrap();
+    assert_eq!(shown.len(), app::model::connection::EMBEDDED_MAX);
+    assert!(!shown.iter().any(|e| e["id"] == envs[5].as_str()));
+
     // A member sees the count of what they reach, not of everything.
     s.user("acme", "mia", Role::Member).await;
     let mia = s.service.create_token_for("mia", "t").await.unwrap();
@@ -295,12 +306,8 @@ async fn indexed_search_finds_what_the_scan_finds(s: &TestServer) {
                 let q = percent_encode(needle);
                 let (status, page) = s.get(t, &format!("{path}?search={q}&pagesize=100")).await;
                 assert_eq!(status, 200, "{table} {needle:?}: {page}");
-                let found: BTreeSet<String> = page[key]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(id)
-                    .collect();
+                let found: BTreeSet<String> =
+                    page[key].as_array().unwrap().iter().map(id).collect();
                 assert_eq!(found, scanned, "{label}: {table} searched for {needle:?}");
                 assert_eq!(
                     page["total_count"],

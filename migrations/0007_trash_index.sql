@@ -1,0 +1,3 @@
+-- The environments in the trash, by organization: a connection's environment count subtracts
+-- its links to them instead of looking up every environment it is linked to.
+CREATE INDEX environments_trashed ON environments (organization_id, id) WHERE deleted_at IS NOT NULL;
