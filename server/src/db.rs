@@ -366,6 +366,23 @@ impl Db {
         }
     }
 
+    /// Keeps the query planner's statistics current. SQLite has none until ANALYZE runs, and
+    /// without them it plans a list filtered by one environment as a scan of the whole
+    /// organization (20 ms at 10,000 connections, 0.3 ms with statistics). `PRAGMA optimize`
+    /// analyses only the tables whose size changed a lot, sampling at most `analysis_limit`
+    /// rows per index, so running it every minute costs milliseconds. PostgreSQL's autovacuum
+    /// does the same by itself.
+    pub async fn optimize(&self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.write().await?;
+            sqlx::query("PRAGMA analysis_limit = 1000")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("PRAGMA optimize").execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
     pub async fn ping(&self) -> bool {
         match self.read().await {
             Ok(mut conn) => sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok(),

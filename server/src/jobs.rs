@@ -6,9 +6,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const SESSION_PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the planner's statistics are refreshed (see `Db::optimize`).
+const OPTIMIZE_EVERY: Duration = Duration::from_secs(60);
 
 pub async fn run(service: Arc<Service>) {
-    tokio::join!(purge_sessions(service.clone()), check_health(service));
+    tokio::join!(
+        purge_sessions(service.clone()),
+        optimize(service.clone()),
+        check_health(service)
+    );
+}
+
+async fn optimize(service: Arc<Service>) {
+    let mut tick = tokio::time::interval(OPTIMIZE_EVERY);
+    loop {
+        tick.tick().await;
+        if let Err(e) = service.db.optimize().await {
+            tracing::warn!(error = %e, "could not refresh the planner's statistics");
+        }
+    }
 }
 
 /// The health checker: looks for due connections a few times per interval. Which process
