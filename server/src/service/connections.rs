@@ -387,16 +387,7 @@ impl ConnectionService for Service {
             holding: Some(id),
             ..Default::default()
         };
-        let (environments, total_count) =
-            crate::store::environments::list(&mut conn, &scope, query)
-                .await
-                .map_err(db_err)?;
-        Ok(EnvironmentPage {
-            page: query.list.page,
-            page_size: query.list.page_size,
-            total_count,
-            environments,
-        })
+        super::environments::environment_page(&mut conn, &scope, query).await
     }
 
     async fn check_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {

@@ -17,6 +17,21 @@ use async_trait::async_trait;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
+/// One page of the environments in scope, with the size of the whole filtered set.
+pub(crate) async fn environment_page(
+    db: &mut AnyConnection,
+    scope: &store::Scope,
+    query: &EnvironmentQuery,
+) -> Result<EnvironmentPage, ApiError> {
+    let (environments, total_count) = store::list(db, scope, query).await.map_err(db_err)?;
+    Ok(EnvironmentPage {
+        page: query.list.page,
+        page_size: query.list.page_size,
+        total_count,
+        environments,
+    })
+}
+
 /// A write error naming the taken name.
 fn write_err(name: &str) -> impl Fn(sqlx::Error) -> ApiError + '_ {
     super::write_err("an environment", name)
@@ -68,16 +83,8 @@ impl EnvironmentService for Service {
             member: member_filter(actor, role),
             ..Default::default()
         };
-        let (environments, total_count) =
-            store::list(&mut *self.db.read().await.map_err(db_err)?, &scope, query)
-                .await
-                .map_err(db_err)?;
-        Ok(EnvironmentPage {
-            page: query.list.page,
-            page_size: query.list.page_size,
-            total_count,
-            environments,
-        })
+        let mut db = self.db.read().await.map_err(db_err)?;
+        environment_page(&mut db, &scope, query).await
     }
 
     async fn get_environment(&self, actor: &Actor, id: Uuid) -> Result<Environment, ApiError> {

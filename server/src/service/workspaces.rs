@@ -308,15 +308,7 @@ impl WorkspaceService for Service {
             list: query.list.clone(),
             filter: Default::default(),
         };
-        let (environments, total_count) = environments::list(&mut db, &scope, &q)
-            .await
-            .map_err(db_err)?;
-        Ok(EnvironmentPage {
-            page: q.list.page,
-            page_size: q.list.page_size,
-            total_count,
-            environments,
-        })
+        super::environments::environment_page(&mut db, &scope, &q).await
     }
 
     async fn workspace_environment_ids(
