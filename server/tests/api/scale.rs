@@ -190,28 +190,9 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
     // A member sees the count of what they reach, not of everything.
     s.user("acme", "mia", Role::Member).await;
     let mia = s.service.create_token_for("mia", "t").await.unwrap();
-    let ws = id(&s
-        .post(&t, "/api/workspaces", json!({"name": "team"}))
-        .await
-        .1);
-    for e in &envs[..3] {
-        let r = s
-            .post(
-                &t,
-                &format!("/api/workspaces/{ws}/environments/{e}"),
-                json!({}),
-            )
-            .await;
-        assert!(r.0 == 201 || r.0 == 200, "{}", r.1);
-    }
-    let r = s
-        .post(
-            &t,
-            &format!("/api/workspaces/{ws}/members"),
-            json!({"email": "mia@example.com", "role": "member"}),
-        )
+    let ws = s
+        .workspace_with(&t, "team", &envs[..3], "mia@example.com")
         .await;
-    assert_eq!(r.0, 201, "{}", r.1);
     let (_, mine) = sized(s, &mia, &format!("/api/connections/{}", conns[0])).await;
     assert_eq!(mine["environment_count"], 3);
     assert_eq!(mine["environments"].as_array().unwrap().len(), 3);

@@ -114,23 +114,9 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
             .await;
         assert_eq!(r.0, 200, "{}", r.1);
     }
-    let ws = created(s, &t, "/api/workspaces", json!({"name": "platform"})).await;
-    let r = s
-        .post(
-            &t,
-            &format!("/api/workspaces/{ws}/environments/{}", envs[0]),
-            json!({}),
-        )
+    let ws = s
+        .workspace_with(&t, "platform", &envs[..1], "mia@example.com")
         .await;
-    assert!(r.0 == 201 || r.0 == 200, "{}", r.1);
-    let r = s
-        .post(
-            &t,
-            &format!("/api/workspaces/{ws}/members"),
-            json!({"email": "mia@example.com", "role": "member"}),
-        )
-        .await;
-    assert_eq!(r.0, 201, "{}", r.1);
 
     let (e, c) = (&envs[0], &conns[0]);
     let api: Vec<String> = vec![

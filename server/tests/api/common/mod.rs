@@ -4,7 +4,7 @@
 
 use app::model::user::Role;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
-use serde_json::Value;
+use serde_json::{json, Value};
 use server::db::Db;
 use server::service::Service;
 use sqlx::Connection;
@@ -271,6 +271,41 @@ impl TestServer {
 
     pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
         self.send(reqwest::Method::DELETE, token, path, None).await
+    }
+
+    /// A workspace of the caller's organization holding `environments`, with `member_email`
+    /// as a member; returns its id.
+    pub async fn workspace_with(
+        &self,
+        token: &str,
+        name: &str,
+        environments: &[String],
+        member_email: &str,
+    ) -> String {
+        let r = self
+            .post(token, "/api/workspaces", json!({"name": name}))
+            .await;
+        assert_eq!(r.0, 201, "{}", r.1);
+        let ws = r.1["id"].as_str().unwrap().to_string();
+        for e in environments {
+            let r = self
+                .post(
+                    token,
+                    &format!("/api/workspaces/{ws}/environments/{e}"),
+                    json!({}),
+                )
+                .await;
+            assert!(r.0 == 201 || r.0 == 200, "{}", r.1);
+        }
+        let r = self
+            .post(
+                token,
+                &format!("/api/workspaces/{ws}/members"),
+                json!({"email": member_email, "role": "member"}),
+            )
+            .await;
+        assert_eq!(r.0, 201, "{}", r.1);
+        ws
     }
 
     /// A GET with a session cookie instead of a token.
