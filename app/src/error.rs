@@ -60,6 +60,10 @@ impl ErrorCode {
     }
 }
 
+/// What a 503 (`Unavailable`) asks the client to wait before retrying, in seconds, as the
+/// `Retry-After` header says it: a busy pool frees up within moments.
+pub const RETRY_AFTER_SECS: &str = "1";
+
 /// The JSON body of every error: `{"error": "...", "code": "...", "field": "..."}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -69,7 +69,7 @@ pub(crate) mod ctx {
                     if status == http::StatusCode::SERVICE_UNAVAILABLE {
                         res.insert_header(
                             http::header::RETRY_AFTER,
-                            http::HeaderValue::from_static("1"),
+                            http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECS),
                         );
                     }
                 }

@@ -23,7 +23,7 @@ impl IntoResponse for HttpError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+                axum::http::HeaderValue::from_static(app::error::RETRY_AFTER_SECS),
             );
         }
         if status == StatusCode::UNAUTHORIZED {
@@ -35,9 +35,6 @@ impl IntoResponse for HttpError {
         res
     }
 }
-
-/// What a 503 asks the client to wait, in seconds: a pool frees up within moments.
-pub const RETRY_AFTER_SECS: &str = "1";
 
 pub type ApiResult<T> = Result<T, HttpError>;
 
