@@ -11,6 +11,10 @@ test('credential and connection, assigned through the transfer list and removed 
   await page.getByLabel('Type').selectOption('kubernetes');
   await expect(page.getByLabel('Client key (PEM) (optional)')).toBeVisible();
   await page.getByLabel('Bearer token (optional)').fill('e2e-secret-token-value');
+  // Where the secret may go is asked for, and set with it.
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  await expect(page.locator('#cred-hosts ~ .field-error')).toContainText('at least one host');
+  await page.getByLabel('Allowed hosts').fill('*.example:6443');
   await page.getByRole('button', { name: 'Create credential' }).click();
   await expect(page).toHaveURL(/\/credentials$/);
   const credRow = page.getByTestId('credential-row').filter({ hasText: 'e2e-cluster-token' });

@@ -79,6 +79,25 @@ pub struct Global {
         global = true
     )]
     pub health_timeout: u64,
+    /// Address ranges probes may reach (CIDR, comma-separated). Unset: everything except the
+    /// denied ranges. Naming a range here also lifts its default denial (say, 169.254.0.0/16).
+    #[arg(long, env = "MESHENV_PROBE_ALLOW", default_value = "", global = true)]
+    pub probe_allow: String,
+    /// Address ranges probes never reach, checked on the resolved address, on top of the
+    /// built-in link-local and cloud-metadata ranges (169.254.0.0/16, fe80::/10,
+    /// fd00:ec2::254, 0.0.0.0/8, ::).
+    #[arg(long, env = "MESHENV_PROBE_DENY", default_value = "", global = true)]
+    pub probe_deny: String,
+    /// Redirect hops a probe may follow, each checked against the policy; probes that carry a
+    /// credential never follow one.
+    #[arg(
+        long,
+        env = "MESHENV_PROBE_REDIRECTS",
+        default_value_t = 0,
+        global = true,
+        value_parser = clap::value_parser!(u64).range(0..=10)
+    )]
+    pub probe_redirects: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -156,6 +175,19 @@ impl Global {
             max_connections: self.db_max_connections,
             acquire_timeout: std::time::Duration::from_secs(self.db_acquire_timeout),
         }
+    }
+
+    pub fn health_settings(&self) -> anyhow::Result<crate::service::HealthSettings> {
+        let egress = crate::egress::EgressPolicy::from_lists(&self.probe_allow, &self.probe_deny)
+            .map_err(anyhow::Error::msg)?;
+        Ok(crate::service::HealthSettings {
+            interval: std::time::Duration::from_secs(self.health_interval),
+            probe: crate::probe::ProbeSettings {
+                timeout: std::time::Duration::from_secs(self.health_timeout.max(1)),
+                egress: std::sync::Arc::new(egress),
+                redirects: self.probe_redirects as usize,
+            },
+        })
     }
 
     pub fn key_source(&self) -> KeySource {

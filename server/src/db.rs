@@ -338,7 +338,17 @@ impl Db {
         migrator
             .run(&mut *conn)
             .await
-            .context("applying database migrations")
+            .context("applying database migrations")?;
+        let derived = crate::store::credentials::derive_missing_scopes(&mut conn)
+            .await
+            .context("deriving the scopes of existing credentials")?;
+        if derived > 0 {
+            tracing::warn!(
+                credentials = derived,
+                "gave existing credentials a scope from the connections that use them; review it on each credential"
+            );
+        }
+        Ok(())
     }
 
     /// One connection for a unit of work's reads. Hold it for the whole unit; never ask for

@@ -1,15 +1,32 @@
 //! Health probes: one HTTP request per connection, shaped by its kind, authenticated with its
 //! credential. Nothing here touches the database; `service::health` records the outcome.
+//!
+//! Two checks stand between a probe and the network, both at the moment of sending: the
+//! credential's scope (its secret goes only to the hosts it names, over https unless it allows
+//! http) and the egress policy (on the address actually connected to). A probe that carries a
+//! secret never follows a redirect; one without follows at most `redirects` hops, each checked.
 
+use crate::egress::{Blocked, EgressPolicy, PolicyResolver};
 use app::model::credential::Secret;
+use app::model::scope::CredentialScope;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a probe needs to know about a connection.
 pub struct Target<'a> {
     pub kind: &'a str,
     pub url: &'a str,
-    /// The opened secret of its credential, if it has one.
-    pub secret: Option<&'a Secret>,
+    /// The opened secret of its credential and where that secret may go, if it has one.
+    pub secret: Option<(&'a Secret, &'a CredentialScope)>,
+}
+
+/// How probes are sent.
+#[derive(Clone, Debug)]
+pub struct ProbeSettings {
+    pub timeout: Duration,
+    pub egress: Arc<EgressPolicy>,
+    /// Redirect hops a probe without a secret may follow (0: none).
+    pub redirects: usize,
 }
 
 /// The request a kind is probed with, or `None` for kinds the checker does not know.
@@ -35,23 +52,47 @@ pub struct Probed {
 
 /// Probes once. Timeouts, refused connections, TLS failures and non-2xx answers are failures
 /// with a message a person can act on; none of them is an error of the caller's.
-pub async fn probe(target: &Target<'_>, timeout: Duration) -> Probed {
+pub async fn probe(target: &Target<'_>, settings: &ProbeSettings) -> Probed {
     let started = Instant::now();
-    let error = run(target, timeout).await.err();
+    let error = run(target, settings).await.err();
     Probed {
         latency_ms: started.elapsed().as_millis().min(i64::MAX as u128) as i64,
         error,
     }
 }
 
-async fn run(target: &Target<'_>, timeout: Duration) -> Result<(), String> {
+async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<(), String> {
+    let timeout = settings.timeout;
     let url = probe_url(target.kind, target.url)
         .ok_or_else(|| format!("connections of kind '{}' are not probed", target.kind))?;
-    let field = |name: &str| target.secret.and_then(|s| s.get(name)).map(String::as_str);
+    let parsed = reqwest::Url::parse(&url)
+        .map_err(|e| format!("'{url}' is not a URL the probe can use: {e}"))?;
+    if let Some((_, scope)) = target.secret {
+        let host = parsed.host_str().unwrap_or("");
+        scope.permits(parsed.scheme(), host, parsed.port_or_known_default())?;
+    }
+    settings
+        .egress
+        .check_url(&parsed)
+        .map_err(|b| b.to_string())?;
+    let field = |name: &str| {
+        target
+            .secret
+            .and_then(|(s, _)| s.get(name))
+            .map(String::as_str)
+    };
+    let redirects = if target.secret.is_some() {
+        reqwest::redirect::Policy::none()
+    } else {
+        hops(settings.egress.clone(), settings.redirects)
+    };
     let mut client = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
-        .redirect(reqwest::redirect::Policy::limited(3));
+        // Straight to the address the policy checked: no proxy from the environment.
+        .no_proxy()
+        .dns_resolver(Arc::new(PolicyResolver(settings.egress.clone())))
+        .redirect(redirects);
     if let Some(ca) = field("certificate_authority") {
         let cert = reqwest::Certificate::from_pem(ca.as_bytes())
             .map_err(|e| format!("the credential's certificate authority is not PEM: {e}"))?;
@@ -73,7 +114,9 @@ async fn run(target: &Target<'_>, timeout: Duration) -> Result<(), String> {
         request = request.basic_auth(user, field("password"));
     }
     let response = request.send().await.map_err(|e| {
-        if e.is_timeout() {
+        if let Some(b) = blocked(&e) {
+            b.to_string()
+        } else if e.is_timeout() {
             format!("no answer within {} s from {url}", timeout.as_secs())
         } else {
             format!("cannot reach {url}: {}", chain(&e))
@@ -82,9 +125,47 @@ async fn run(target: &Target<'_>, timeout: Duration) -> Result<(), String> {
     let status = response.status();
     if status.is_success() {
         Ok(())
+    } else if status.is_redirection() {
+        Err(format!(
+            "{url} answered {status}; redirects are not followed{}",
+            if target.secret.is_some() {
+                " by probes that carry a secret"
+            } else {
+                ""
+            }
+        ))
     } else {
         Err(format!("{url} answered {status}"))
     }
+}
+
+/// Follows at most `max` redirect hops, each one to an address the policy allows (names are
+/// checked again when they resolve).
+fn hops(egress: Arc<EgressPolicy>, max: usize) -> reqwest::redirect::Policy {
+    if max == 0 {
+        return reqwest::redirect::Policy::none();
+    }
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > max {
+            return attempt.stop();
+        }
+        match egress.check_url(attempt.url()) {
+            Ok(()) => attempt.follow(),
+            Err(b) => attempt.error(b),
+        }
+    })
+}
+
+/// The egress refusal behind a client error, if that is what it was.
+fn blocked<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Blocked> {
+    let mut source: Option<&'a (dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(b) = s.downcast_ref::<Blocked>() {
+            return Some(b);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// An error with its causes, which is where TLS and connection failures say what went wrong.

@@ -2,6 +2,7 @@
 //! never comes out: responses list the secret's field names with masked values.
 
 use super::list::{parse_filter_object, Direction, ListQuery, RawListQuery, SortField};
+use super::scope::CredentialScope;
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -222,6 +223,10 @@ pub struct Credential {
     /// Field names with masked values.
     #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, String>))]
     pub secret: Secret,
+    /// Where the secret may be sent: host patterns (`k8s.example.com:6443`, `*.example.com`).
+    pub allowed_hosts: Vec<String>,
+    /// Whether the secret may travel over plain `http`.
+    pub allow_http: bool,
     pub owner: Uuid,
     pub connection_count: u64,
     pub created_at: DateTime<Utc>,
@@ -232,6 +237,39 @@ impl Credential {
     pub fn mask(fields: impl IntoIterator<Item = String>) -> Secret {
         fields.into_iter().map(|k| (k, MASK.to_string())).collect()
     }
+
+    pub fn scope(&self) -> CredentialScope {
+        CredentialScope {
+            allowed_hosts: self.allowed_hosts.clone(),
+            allow_http: self.allow_http,
+        }
+    }
+}
+
+/// A scope may change only together with the secret: nobody widens where a secret goes
+/// without knowing it. `secret_given` says whether the change carries the secret again.
+pub fn check_scope_change(
+    before: &CredentialScope,
+    after: &CredentialScope,
+    secret_given: bool,
+) -> Result<(), ApiError> {
+    if before != after && !secret_given {
+        return Err(ApiError::validation(
+            "secret",
+            "changing where the secret may be sent needs the secret again: enter it with the new allowed hosts",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the scope a body gives; errors name `allowed_hosts[i]`.
+pub fn check_scope(hosts: &[String], allow_http: bool) -> Result<CredentialScope, ApiError> {
+    let allowed_hosts =
+        super::scope::check_hosts(hosts).map_err(|(field, m)| ApiError::validation(&field, m))?;
+    Ok(CredentialScope {
+        allowed_hosts,
+        allow_http,
+    })
 }
 
 /// The body of `POST /api/credentials`.
@@ -244,12 +282,19 @@ pub struct NewCredential {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<std::collections::BTreeMap<String, String>>))]
     pub secret: Option<Secret>,
+    /// Where the secret may be sent; at least one host.
+    #[serde(default)]
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Whether plain `http` is allowed (default false).
+    #[serde(default)]
+    pub allow_http: Option<bool>,
     #[serde(default, alias = "organizationId")]
     pub organization_id: Option<Uuid>,
 }
 
 /// The body of `PUT /api/credentials/{id}`. A new secret replaces the old one whole; without
-/// one the secret is kept (a type change needs one).
+/// one the secret is kept. A type change, and any change of where the secret may be sent
+/// (`allowed_hosts`, `allow_http`), needs the secret again.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CredentialUpdate {
@@ -260,6 +305,10 @@ pub struct CredentialUpdate {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<std::collections::BTreeMap<String, String>>))]
     pub secret: Option<Secret>,
+    #[serde(default)]
+    pub allowed_hosts: Option<Vec<String>>,
+    #[serde(default)]
+    pub allow_http: Option<bool>,
 }
 
 pub fn parse_type(raw: Option<&str>, field: &str) -> Result<CredentialType, ApiError> {

@@ -4,9 +4,10 @@
 use crate::components::toast::use_toasts;
 use crate::error::ApiError;
 use crate::model::credential::{
-    check_credential_name, check_secret, Credential, CredentialType, CredentialUpdate,
-    NewCredential, Secret,
+    check_credential_name, check_scope, check_scope_change, check_secret, Credential,
+    CredentialType, CredentialUpdate, NewCredential, Secret,
 };
+use crate::model::scope::split_hosts;
 use crate::server_fns::connections::{create_credential, get_credential, update_credential};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -81,6 +82,15 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
     let server_error = RwSignal::new(None::<ApiError>);
     let saving = RwSignal::new(false);
     let original_kind = existing.as_ref().map(|c| c.kind);
+    // Kept in a StoredValue so that the closures that read it stay Copy.
+    let original_scope = StoredValue::new(existing.as_ref().map(Credential::scope));
+    let hosts = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|c| c.allowed_hosts.join("\n"))
+            .unwrap_or_default(),
+    );
+    let allow_http = RwSignal::new(existing.as_ref().is_some_and(|c| c.allow_http));
 
     let typed = move || -> Secret {
         if kind.get() == CredentialType::Custom {
@@ -99,6 +109,10 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
         check_credential_name(&name.get()).map_err(|m| ApiError::validation("name", m))?;
         if !keeps_secret() {
             check_secret(kind.get(), &typed())?;
+        }
+        let scope = check_scope(&split_hosts(&hosts.get()), allow_http.get())?;
+        if let Some(before) = original_scope.get_value() {
+            check_scope_change(&before, &scope, !keeps_secret())?;
         }
         Ok(())
     };
@@ -123,6 +137,10 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
         saving.set(true);
         let navigate = navigate.clone();
         let (n, k) = (name.get_untracked(), kind.get_untracked());
+        let (h, http) = (
+            split_hosts(&hosts.get_untracked()),
+            allow_http.get_untracked(),
+        );
         spawn_local(async move {
             let result = match id {
                 None => {
@@ -130,6 +148,8 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
                         name: Some(n),
                         kind: Some(k.as_str().into()),
                         secret: new_secret,
+                        allowed_hosts: Some(h),
+                        allow_http: Some(http),
                         organization_id: None,
                     })
                     .await
@@ -141,6 +161,8 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
                             name: Some(n),
                             kind: Some(k.as_str().into()),
                             secret: new_secret,
+                            allowed_hosts: Some(h),
+                            allow_http: Some(http),
                         },
                     )
                     .await
@@ -183,6 +205,22 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
                 </select>
                 <p class="field-error">{move || error_for("type")}</p>
             </div>
+            <div class="field">
+                <label for="cred-hosts">"Allowed hosts"</label>
+                <textarea id="cred-hosts" rows="3" spellcheck="false" aria-describedby="cred-hosts-help"
+                    prop:value=move || hosts.get()
+                    on:input=move |ev| { hosts.set(event_target_value(&ev)); touched.set(true); }></textarea>
+                <p class="field-help" id="cred-hosts-help">"Where the secret may be sent, one per line: k8s.example.com:6443, *.example.com or 10.0.0.5. Connections outside these hosts cannot use it. Changing them needs the secret again."</p>
+                <p class="field-error">{move || error().and_then(|e| e.field.filter(|f| f.starts_with("allowed_hosts")).map(|_| e.error))}</p>
+            </div>
+            <div class="field field-check">
+                <label>
+                    <input id="cred-allow-http" type="checkbox" prop:checked=move || allow_http.get()
+                        on:change=move |ev| { allow_http.set(event_target_checked(&ev)); touched.set(true); } />
+                    " Allow plain http (the secret travels unencrypted)"
+                </label>
+            </div>
+            <p class="field-error">{move || error_for("secret")}</p>
             {editing.then(|| view! {
                 <p class="field-help">{format!("Stored secret fields: {}. Leave the fields empty to keep them; anything typed replaces the whole secret.", stored.join(", "))}</p>
             })}

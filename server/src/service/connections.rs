@@ -16,6 +16,7 @@ use app::model::connection::{
 };
 use app::model::environment::{EnvironmentPage, EnvironmentQuery};
 use app::model::list::ListQuery;
+use app::model::list::Recheck;
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -50,21 +51,28 @@ impl Service {
         Ok((c, member))
     }
 
-    /// A credential to attach must exist in the same organization.
+    /// A credential to attach must exist in the same organization, and the connection's URL
+    /// must be inside its scope. The error names `credential_id` when the credential is what
+    /// changes, `url` when the URL moved out of the scope of the credential it keeps.
     async fn check_credential(
         &self,
         db: &mut AnyConnection,
         org: Uuid,
         id: Option<Uuid>,
+        url: &str,
+        field: &str,
     ) -> Result<(), ApiError> {
         let Some(id) = id else { return Ok(()) };
-        match credentials::get(db, id).await.map_err(db_err)? {
-            Some(s) if s.credential.organization_id == org => Ok(()),
-            _ => Err(ApiError::validation(
-                "credential_id",
-                format!("no credential {id} in this organization"),
-            )),
-        }
+        let c = match credentials::get(db, id).await.map_err(db_err)? {
+            Some(s) if s.credential.organization_id == org => s.credential,
+            _ => {
+                return Err(ApiError::validation(
+                    "credential_id",
+                    format!("no credential {id} in this organization"),
+                ))
+            }
+        };
+        crate::egress::credential_allows(&c, url).map_err(|m| ApiError::validation(field, m))
     }
 
     /// The connection with its environments (those `member` reaches), as answers show it.
@@ -152,6 +160,7 @@ impl ConnectionService for Service {
         actor: &Actor,
         query: &ConnectionQuery,
     ) -> Result<ConnectionPage, ApiError> {
+        let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.list.org_id)?;
         let scope = Scope {
             org,
@@ -224,7 +233,8 @@ impl ConnectionService for Service {
             health: Default::default(),
         };
         let mut tx = self.db.begin().await.map_err(db_err)?;
-        self.check_credential(&mut tx, org, c.credential_id).await?;
+        self.check_credential(&mut tx, org, c.credential_id, &c.url, "credential_id")
+            .await?;
         self.insert_connection(&mut tx, actor, &c, None).await?;
         let created = self.reload_connection(&mut tx, c.id).await?;
         tx.commit().await.map_err(db_err)?;
@@ -275,8 +285,19 @@ impl ConnectionService for Service {
             input.metadata.as_ref().unwrap_or(&before.metadata),
         )?;
         let credential_id = input.credential_id.unwrap_or(before.credential_id);
-        self.check_credential(&mut tx, before.organization_id, credential_id)
-            .await?;
+        let field = if credential_id == before.credential_id {
+            "url"
+        } else {
+            "credential_id"
+        };
+        self.check_credential(
+            &mut tx,
+            before.organization_id,
+            credential_id,
+            &f.url,
+            field,
+        )
+        .await?;
         let after = Connection {
             name: f.name,
             kind: f.kind,
@@ -371,6 +392,7 @@ impl ConnectionService for Service {
         id: Uuid,
         query: &EnvironmentQuery,
     ) -> Result<EnvironmentPage, ApiError> {
+        let query = &query.rechecked()?;
         let mut conn = self.db.read().await.map_err(db_err)?;
         let (c, member) = self
             .connection_for(&mut conn, actor, id, Op::ViewConnection, "")

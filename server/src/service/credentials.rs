@@ -10,9 +10,10 @@ use app::backend::{Actor, CredentialService};
 use app::error::{ApiError, ErrorCode};
 use app::model::access::Op;
 use app::model::credential::{
-    check_credential_name, check_secret, parse_type, Credential, CredentialPage, CredentialQuery,
-    CredentialUpdate, NewCredential, Secret,
+    check_credential_name, check_scope, check_scope_change, check_secret, parse_type, Credential,
+    CredentialPage, CredentialQuery, CredentialUpdate, NewCredential, Secret,
 };
+use app::model::list::Recheck;
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -96,6 +97,36 @@ impl Service {
     }
 }
 
+/// A credential may be used only by connections inside its scope: refuses a change that would
+/// leave one outside, naming the first few.
+pub(crate) fn check_users_in_scope(
+    c: &Credential,
+    users: &[(Uuid, String, String)],
+) -> Result<(), ApiError> {
+    let outside: Vec<String> = users
+        .iter()
+        .filter_map(|(_, name, url)| {
+            crate::egress::credential_allows(c, url)
+                .err()
+                .map(|_| format!("{name} ({url})"))
+        })
+        .collect();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = outside.iter().take(5).map(String::as_str).collect();
+    let more = outside.len() - shown.len();
+    Err(ApiError::validation(
+        "allowed_hosts",
+        format!(
+            "{} connection(s) using this credential would be outside its allowed hosts: {}{}; allow their hosts too, or move them to another credential first",
+            outside.len(),
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ),
+    ))
+}
+
 fn in_use(users: &[(Uuid, String)]) -> ApiError {
     let names: Vec<&str> = users.iter().take(20).map(|(_, n)| n.as_str()).collect();
     let more = users.len().saturating_sub(names.len());
@@ -121,6 +152,7 @@ impl CredentialService for Service {
         actor: &Actor,
         query: &CredentialQuery,
     ) -> Result<CredentialPage, ApiError> {
+        let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.list.org_id)?;
         let member = member_filter(actor, role);
         let (credentials, total_count) = store::list(
@@ -163,6 +195,10 @@ impl CredentialService for Service {
             .map_err(|m| ApiError::validation("name", m))?;
         let kind = parse_type(input.kind.as_deref(), "type")?;
         let secret = check_secret(kind, input.secret.as_ref().unwrap_or(&Secret::new()))?;
+        let scope = check_scope(
+            input.allowed_hosts.as_deref().unwrap_or_default(),
+            input.allow_http.unwrap_or(false),
+        )?;
         let now = from_micros(now_micros());
         let sealed = self.seal_credential(
             Credential {
@@ -171,6 +207,8 @@ impl CredentialService for Service {
                 name,
                 kind,
                 secret: Secret::new(),
+                allowed_hosts: scope.allowed_hosts,
+                allow_http: scope.allow_http,
                 owner: actor.user.id,
                 connection_count: 0,
                 created_at: now,
@@ -224,15 +262,27 @@ impl CredentialService for Service {
             }
             None => self.open_secret(&current)?,
         };
+        let scope = check_scope(
+            input
+                .allowed_hosts
+                .as_deref()
+                .unwrap_or(&before.allowed_hosts),
+            input.allow_http.unwrap_or(before.allow_http),
+        )?;
+        check_scope_change(&before.scope(), &scope, input.secret.is_some())?;
         let sealed = self.seal_credential(
             Credential {
                 name,
                 kind,
+                allowed_hosts: scope.allowed_hosts,
+                allow_http: scope.allow_http,
                 updated_at: from_micros(now_micros()),
                 ..before.clone()
             },
             &secret,
         );
+        let users = store::users_with_urls(&mut tx, id).await.map_err(db_err)?;
+        check_users_in_scope(&sealed.credential, &users)?;
         store::update(&mut tx, &sealed).await.map_err(db_err)?;
         let c = &sealed.credential;
         record(

@@ -4,7 +4,7 @@
 
 use super::{db_err, Service};
 use crate::db::now_micros;
-use crate::probe::{self, Target};
+use crate::probe::{self, ProbeSettings, Target};
 use crate::store::{audit, connections, credentials, health};
 use app::backend::Actor;
 use app::error::{ApiError, ErrorCode};
@@ -13,19 +13,23 @@ use rand::Rng;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// How often connections are probed, and how long a probe may take.
-#[derive(Clone, Copy, Debug)]
+/// How often connections are probed, and how probes are sent.
+#[derive(Clone, Debug)]
 pub struct HealthSettings {
     /// Zero: no background checks.
     pub interval: Duration,
-    pub timeout: Duration,
+    pub probe: ProbeSettings,
 }
 
 impl Default for HealthSettings {
     fn default() -> Self {
         HealthSettings {
             interval: Duration::from_secs(60),
-            timeout: Duration::from_secs(10),
+            probe: ProbeSettings {
+                timeout: Duration::from_secs(10),
+                egress: Default::default(),
+                redirects: 0,
+            },
         }
     }
 }
@@ -46,7 +50,7 @@ impl Service {
     }
 
     fn lease_until(&self, now: i64) -> i64 {
-        now + micros(self.health.timeout) + 30_000_000
+        now + micros(self.health.probe.timeout) + 30_000_000
     }
 
     /// One pass of the background checker: claims the due connections no other process holds,
@@ -125,7 +129,7 @@ impl Service {
         };
         let secret = match c.credential_id {
             Some(cid) => match credentials::get(&mut conn, cid).await.map_err(db_err)? {
-                Some(sealed) => Some(self.open_secret(&sealed)?),
+                Some(sealed) => Some((self.open_secret(&sealed)?, sealed.credential.scope())),
                 None => None,
             },
             None => None,
@@ -134,9 +138,9 @@ impl Service {
         let target = Target {
             kind: &c.kind,
             url: &c.url,
-            secret: secret.as_ref(),
+            secret: secret.as_ref().map(|(s, scope)| (s, scope)),
         };
-        let probed = probe::probe(&target, self.health.timeout).await;
+        let probed = probe::probe(&target, &self.health.probe).await;
         crate::metrics::health_check(&c.kind, probed.error.is_none());
         let healthy = if probed.error.is_none() {
             ConnectionStatus::Connected

@@ -224,12 +224,18 @@ impl Service {
                         .chars()
                         .take(255)
                         .collect();
+                    // The file gives the secret and the server it is for: that server is
+                    // the credential's whole scope.
+                    let (allowed_hosts, allow_http) =
+                        crate::egress::scope_of_urls(std::iter::once(f.url.as_str()));
                     let cred = Credential {
                         id: Uuid::now_v7(),
                         organization_id: org,
                         name,
                         kind: CredentialType::Kubernetes,
                         secret: Secret::new(),
+                        allowed_hosts,
+                        allow_http,
                         owner: actor.user.id,
                         connection_count: 0,
                         created_at: now,

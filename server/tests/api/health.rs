@@ -225,14 +225,14 @@ async fn probes_record_health_and_move_status(s: &TestServer) {
         .post(
             &admin,
             "/api/credentials",
-            json!({"name": "kube", "type": "token", "secret": {"token": "kube-token"}}),
+            json!({"name": "kube", "type": "token", "secret": {"token": "kube-token"}, "allowed_hosts": ["127.0.0.1"], "allow_http": true}),
         )
         .await;
     let (_, bad) = s
         .post(
             &admin,
             "/api/credentials",
-            json!({"name": "stale", "type": "token", "secret": {"token": "old"}}),
+            json!({"name": "stale", "type": "token", "secret": {"token": "old"}, "allowed_hosts": ["127.0.0.1"], "allow_http": true}),
         )
         .await;
     let k8s = connection(

@@ -289,7 +289,7 @@ async fn indexed_search_finds_what_the_scan_finds(s: &TestServer) {
             .post(
                 &t,
                 "/api/credentials",
-                json!({"name": name, "type": "token", "secret": {"token": "x"}}),
+                json!({"name": name, "type": "token", "secret": {"token": "x"}, "allowed_hosts": ["*.example"]}),
             )
             .await;
         assert_eq!(r.0, 201, "{name}: {}", r.1);

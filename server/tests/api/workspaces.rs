@@ -376,7 +376,7 @@ async fn world(s: &TestServer) -> World {
         s,
         &admin,
         "/api/credentials",
-        json!({"name": "prod-token", "type": "token", "secret": {"token": "s3cret-value"}}),
+        json!({"name": "prod-token", "type": "token", "secret": {"token": "s3cret-value"}, "allowed_hosts": ["k:6443"]}),
     )
     .await;
     let conn = create(

@@ -78,7 +78,7 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
         s,
         &t,
         "/api/credentials",
-        json!({"name": "token", "type": "token", "secret": {"token": "s3cret"}}),
+        json!({"name": "token", "type": "token", "secret": {"token": "s3cret"}, "allowed_hosts": ["*.example"]}),
     )
     .await;
     let mut envs = Vec::new();
