@@ -17,7 +17,8 @@ use crate::model::environment::{
     LifecycleAction, NewEnvironment, Restore,
 };
 use crate::model::user::{
-    ApiToken, CreatedToken, CreatedUser, Me, NewUser, OrgUser, PasswordChange, UserPage, UserQuery,
+    ApiToken, CreatedToken, CreatedUser, Me, NewUser, OrgUser, PasswordChange, SessionInfo,
+    UserPage, UserQuery,
 };
 use crate::model::workspace::{
     MemberList, NewMember, NewWorkspace, RoleUpdate, Workspace, WorkspaceAssignmentResult,
@@ -33,6 +34,8 @@ pub struct Actor {
     pub user: Me,
     /// The API token used, when the request came with one rather than a session.
     pub token_id: Option<Uuid>,
+    /// The public id of the session used, when the request came with one.
+    pub session_id: Option<String>,
     /// Why the change is made, from `X-Meshenv-Reason`; kept with audit events.
     pub reason: Option<String>,
 }
@@ -44,13 +47,35 @@ pub struct NewSession {
     pub max_age_secs: i64,
 }
 
+/// Who is on the other end of a request, as the HTTP layer established it.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    /// The peer's address, or the forwarded client address when the peer is a trusted proxy.
+    pub addr: Option<String>,
+    pub user_agent: Option<String>,
+    /// Reached over TLS, directly or through a trusted proxy that says so.
+    pub secure: bool,
+}
+
 /// Sign-in, sessions and API tokens as proof of identity.
 #[async_trait]
 pub trait AuthService: Send + Sync {
-    /// Checks a name-or-email and password and opens a session.
-    async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, ApiError>;
+    /// Checks a name-or-email and password and opens a session; throttled per login and per
+    /// client address (429 with a delay while locked).
+    async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        client: &ClientInfo,
+    ) -> Result<NewSession, ApiError>;
     async fn sign_out(&self, session_secret: &str) -> Result<(), ApiError>;
     async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError>;
+    /// The caller's live sessions.
+    async fn list_sessions(&self, actor: &Actor) -> Result<Vec<SessionInfo>, ApiError>;
+    /// Ends one of the caller's sessions.
+    async fn end_session(&self, actor: &Actor, id: &str) -> Result<(), ApiError>;
+    /// Ends every session of the caller, this one included; returns how many.
+    async fn end_all_sessions(&self, actor: &Actor) -> Result<u64, ApiError>;
     async fn actor_from_token(&self, token: &str) -> Result<Actor, ApiError>;
 }
 
@@ -106,7 +131,13 @@ pub trait EnvironmentService: Send + Sync {
 #[async_trait]
 pub trait TokenService: Send + Sync {
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, ApiError>;
-    async fn create_token(&self, actor: &Actor, name: &str) -> Result<CreatedToken, ApiError>;
+    /// A new token, expiring after `expires_in_days` ("" or none: never).
+    async fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        expires_in_days: Option<&str>,
+    ) -> Result<CreatedToken, ApiError>;
     async fn revoke_token(&self, actor: &Actor, id: Uuid) -> Result<(), ApiError>;
 }
 
@@ -377,29 +408,32 @@ pub fn require_password_changed(actor: &Actor) -> Result<(), ApiError> {
 
 pub type SharedBackend = Arc<dyn Backend>;
 
-/// The session cookie's name.
+/// The session cookie's name over plain http.
 pub const SESSION_COOKIE: &str = "meshenv_session";
+/// Its name under TLS: the `__Host-` prefix makes the browser refuse it unless it is Secure,
+/// for this host only and for the whole site, so a sibling domain cannot plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-meshenv_session";
 
-/// Reads the session cookie out of a request's headers.
-pub fn session_from_headers(headers: &http::HeaderMap) -> Option<String> {
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// Reads the session cookie (the name that fits the connection) out of a request's headers.
+pub fn session_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    let name = session_cookie_name(secure);
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
         .filter(|v| !v.is_empty())
-}
-
-/// Whether the request reached us over TLS, directly or through a proxy that says so.
-pub fn is_secure(headers: &http::HeaderMap, uri: &http::Uri) -> bool {
-    uri.scheme_str() == Some("https")
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
 /// The Set-Cookie value that opens (or, with `None`, clears) a session.
@@ -408,8 +442,9 @@ pub fn session_cookie(session: Option<&NewSession>, secure: bool) -> String {
         Some(s) => (s.secret.as_str(), s.max_age_secs),
         None => ("", 0),
     };
+    let name = session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 #[cfg(test)]
@@ -423,9 +458,16 @@ mod tests {
             http::header::COOKIE,
             "a=1; meshenv_session=abc; b=2".parse().unwrap(),
         );
-        assert_eq!(session_from_headers(&h).as_deref(), Some("abc"));
+        assert_eq!(session_from_headers(&h, false).as_deref(), Some("abc"));
+        // under TLS only the __Host- cookie counts
+        assert_eq!(session_from_headers(&h, true), None);
+        h.insert(
+            http::header::COOKIE,
+            "__Host-meshenv_session=xyz".parse().unwrap(),
+        );
+        assert_eq!(session_from_headers(&h, true).as_deref(), Some("xyz"));
         h.insert(http::header::COOKIE, "meshenv_session=".parse().unwrap());
-        assert_eq!(session_from_headers(&h), None);
+        assert_eq!(session_from_headers(&h, false), None);
     }
 
     #[test]
@@ -436,6 +478,7 @@ mod tests {
         };
         let c = session_cookie(Some(&s), true);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("Secure"));
+        assert!(c.starts_with("__Host-meshenv_session=x; Path=/;"));
         assert!(!session_cookie(Some(&s), false).contains("Secure"));
         assert!(session_cookie(None, false).contains("Max-Age=0"));
     }

@@ -38,6 +38,8 @@ pub enum ErrorCode {
     Internal,
     /// The server is overloaded (every database connection busy): retry after `Retry-After`.
     Unavailable,
+    /// Too many attempts (failed sign-ins, or sign-ins at once): retry after `Retry-After`.
+    TooManyRequests,
 }
 
 impl ErrorCode {
@@ -54,6 +56,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::NameTaken | ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
         }
@@ -74,14 +77,30 @@ pub struct ApiError {
     /// The body field or parameter at fault, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds to wait before trying again (429 and 503), as the `Retry-After` header says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let retry_after = match code {
+            ErrorCode::Unavailable => RETRY_AFTER_SECS.parse().ok(),
+            _ => None,
+        };
         ApiError {
             error: message.into(),
             code,
             field: None,
+            retry_after,
+        }
+    }
+
+    /// A 429 that asks the caller to wait `secs` seconds.
+    pub fn too_many(message: impl Into<String>, secs: u64) -> Self {
+        ApiError {
+            retry_after: Some(secs.max(1)),
+            ..Self::new(ErrorCode::TooManyRequests, message)
         }
     }
 

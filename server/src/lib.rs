@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod db;
+pub mod egress;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
@@ -39,9 +40,12 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let jobs = tokio::spawn(jobs::run(service.clone()));
     let app = http::router(service, options);
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     jobs.abort();
     Ok(())
 }

@@ -32,10 +32,7 @@ async fn run() -> anyhow::Result<()> {
     let source = cli.global.key_source();
     let (keys, unsaved) = Keyring::load(&source)?;
     let key_id = keys.key_id().to_string();
-    let health = server::service::HealthSettings {
-        interval: std::time::Duration::from_secs(cli.global.health_interval),
-        timeout: std::time::Duration::from_secs(cli.global.health_timeout.max(1)),
-    };
+    let health = cli.global.health_settings()?;
     let service = Arc::new(Service::new(db.clone(), keys).with_health(health));
     service.verify_secrets().await?;
     if let (Some(hex), KeySource::File(path)) = (unsaved, &source) {
@@ -64,7 +61,7 @@ async fn run() -> anyhow::Result<()> {
             let generated = password.is_none();
             let password = password.unwrap_or_else(server::service::generate_password);
             service
-                .create_user(&org, &name, &email, role, &password)
+                .create_user(&org, &name, &email, role, &password, false)
                 .await?;
             eprintln!(
                 "created user '{name}' ({email}) as {} of '{org}'",
@@ -141,7 +138,7 @@ async fn serve(service: Arc<Service>, args: Serve) -> anyhow::Result<()> {
     {
         match first.generated_password {
             Some(p) => eprintln!(
-                "\n  Created organization 'default' and its admin.\n  Sign in as 'admin' with password: {p}\n  (shown once; set MESHENV_ADMIN_PASSWORD to choose it)\n"
+                "\n  Created organization 'default' and its admin.\n  Sign in as 'admin' with the one-time password: {p}\n  (shown once, and to be changed at first sign-in; set MESHENV_ADMIN_PASSWORD to choose it)\n"
             ),
             None => eprintln!("created organization 'default' and user 'admin' (password from MESHENV_ADMIN_PASSWORD)"),
         }

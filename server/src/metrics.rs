@@ -120,3 +120,12 @@ pub fn sign_in(ok: bool) {
     let outcome = if ok { "success" } else { "failure" };
     metrics::counter!("meshenv_sign_ins_total", "outcome" => outcome).increment(1);
 }
+
+/// A sign-in refused before its password was checked: throttled, or no hashing slot free.
+pub fn sign_in_refused(reason: &'static str) {
+    metrics::counter!("meshenv_sign_ins_total", "outcome" => reason).increment(1);
+}
+
+pub fn hash_refused() {
+    sign_in_refused("busy");
+}

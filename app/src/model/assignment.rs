@@ -60,6 +60,19 @@ impl AssignmentQuery {
         }
         Ok(q)
     }
+
+    pub fn to_raw(&self) -> RawListQuery {
+        let mut raw = self.list.to_raw();
+        let mut m = serde_json::Map::new();
+        if self.unassigned {
+            m.insert("assigned".into(), false.into());
+        }
+        if let Some(s) = self.status {
+            m.insert("status".into(), s.as_str().into());
+        }
+        raw.filter = (!m.is_empty()).then(|| serde_json::Value::Object(m).to_string());
+        raw
+    }
 }
 
 /// `PATCH /api/environments/{id}/connections`: applied whole or not at all.

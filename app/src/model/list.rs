@@ -237,6 +237,32 @@ impl<F: SortField> ListQuery<F> {
     }
 }
 
+/// A query the service checks again on arrival. REST parses its query string; a server
+/// function receives the query already typed, so it may carry anything (a page size of a
+/// million, 5,000 tags). Writing it back as strings and parsing those applies the one set of
+/// rules to every caller.
+pub trait Recheck: Sized {
+    fn rechecked(&self) -> Result<Self, ApiError>;
+}
+
+/// Implements [`Recheck`] through a type's own `to_raw` and `parse`.
+#[macro_export]
+macro_rules! recheck_by_raw {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::model::list::Recheck for $t {
+            fn rechecked(&self) -> Result<Self, $crate::error::ApiError> {
+                <$t>::parse(&self.to_raw())
+            }
+        })*
+    };
+}
+
+impl<F: SortField> Recheck for ListQuery<F> {
+    fn rechecked(&self) -> Result<Self, ApiError> {
+        ListQuery::parse(&self.to_raw())
+    }
+}
+
 /// Parses a `filter` parameter into a JSON object; `None` when absent or empty.
 pub fn parse_filter_object(
     raw: Option<&str>,

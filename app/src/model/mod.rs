@@ -7,6 +7,16 @@ pub mod connection;
 pub mod credential;
 pub mod environment;
 pub mod list;
+pub mod scope;
 pub mod text;
 pub mod user;
 pub mod workspace;
+
+crate::recheck_by_raw!(
+    assignment::AssignmentQuery,
+    audit::EventQuery,
+    connection::ConnectionQuery,
+    credential::CredentialQuery,
+    environment::EnvironmentQuery,
+    workspace::WorkspaceEnvironmentQuery,
+);

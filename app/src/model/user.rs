@@ -241,6 +241,40 @@ pub struct ApiToken {
     pub prefix: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// When it stops working; never, without one.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The longest a token may be made to last, in days.
+pub const TOKEN_DAYS_MAX: u32 = 3650;
+
+/// Parses a form's or body's "expires in N days" (empty: never).
+pub fn check_token_days(raw: Option<&str>) -> Result<Option<u32>, String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => match s.parse::<u32>() {
+            Ok(n) if (1..=TOKEN_DAYS_MAX).contains(&n) => Ok(Some(n)),
+            _ => Err(format!(
+                "expires_in_days is a whole number of days from 1 to {TOKEN_DAYS_MAX}, or empty for never"
+            )),
+        },
+    }
+}
+
+/// One of the caller's signed-in sessions, as Settings lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The client address it signed in from.
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request came with.
+    pub current: bool,
 }
 
 /// A token just created: the only time its secret is ever shown.

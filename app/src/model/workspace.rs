@@ -185,6 +185,14 @@ impl WorkspaceEnvironmentQuery {
         }
         Ok(q)
     }
+
+    pub fn to_raw(&self) -> RawListQuery {
+        let mut raw = self.list.to_raw();
+        raw.filter = self
+            .unassigned
+            .then(|| serde_json::json!({ "assigned": false }).to_string());
+        raw
+    }
 }
 
 /// What `PATCH /api/workspaces/{id}/environments` did.

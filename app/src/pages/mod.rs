@@ -12,6 +12,7 @@ pub mod environments;
 pub mod layout;
 pub mod login;
 pub mod members;
+pub mod sessions;
 pub mod settings;
 pub mod workspace_detail;
 pub mod workspaces;

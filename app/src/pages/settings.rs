@@ -1,5 +1,5 @@
-//! Settings: the user's personal API tokens. A new token's secret is shown once, right after
-//! it is created; afterwards only its first characters are.
+//! Settings: the user's password, sessions and personal API tokens. A new token's secret is
+//! shown once, right after it is created; afterwards only its first characters are.
 
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
@@ -56,9 +56,10 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="field-error" role="alert">{password_error("new_password")}</p>
                 </div>
                 <button type="submit" class="btn btn-primary">"Change password"</button>
-                {move || password_changed().then(|| view! { <p class="field-help" role="status">"Password changed."</p> })}
+                {move || password_changed().then(|| view! { <p class="field-help" role="status">"Password changed. Your other sessions were signed out."</p> })}
             </ActionForm>
         </section>
+        <super::sessions::SessionsSection />
         <section class="form-card">
             <h2>"API tokens"</h2>
             <p class="field-help">
@@ -69,6 +70,14 @@ pub fn SettingsPage() -> impl IntoView {
                 <div class="inline-form">
                     <label for="token-name">"Token name"</label>
                     <input id="token-name" name="name" required maxlength="100" placeholder="ci-deploy" />
+                    <label for="token-expiry">"Expires"</label>
+                    <select id="token-expiry" name="expires_in_days">
+                        <option value="">"never"</option>
+                        <option value="7">"in 7 days"</option>
+                        <option value="30">"in 30 days"</option>
+                        <option value="90" selected>"in 90 days"</option>
+                        <option value="365">"in a year"</option>
+                    </select>
                     <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
                         "Create token"
                     </button>
@@ -124,6 +133,11 @@ where
                     <td><code>{format!("{}…", t.prefix)}</code></td>
                     <td>{fmt(&t.created_at)}</td>
                     <td>{t.last_used_at.as_ref().map(fmt).unwrap_or_else(|| "never".into())}</td>
+                    <td>{match t.expires_at.as_ref() {
+                        None => "never".to_string(),
+                        Some(e) if *e <= chrono::Utc::now() => format!("expired {}", fmt(e)),
+                        Some(e) => fmt(e),
+                    }}</td>
                     <td>
                         <button type="button" class="btn btn-small btn-danger-quiet" on:click=move |_| on_revoke(id, name.clone())>
                             "Revoke"
@@ -141,6 +155,7 @@ where
                     <th scope="col">"Token"</th>
                     <th scope="col">"Created"</th>
                     <th scope="col">"Last used"</th>
+                    <th scope="col">"Expires"</th>
                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>

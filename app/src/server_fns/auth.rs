@@ -25,12 +25,12 @@ pub async fn sign_in(
 ) -> Result<(), ApiError> {
     super::ctx::respond(async move {
         use super::ctx;
-        use crate::backend::{is_secure, session_cookie};
+        use crate::backend::session_cookie;
         let backend = ctx::backend()?;
-        let parts = ctx::parts()?;
-        let session = backend.sign_in(&login, &password).await?;
+        let client = ctx::client();
+        let session = backend.sign_in(&login, &password, &client).await?;
         let response = expect_context::<leptos_axum::ResponseOptions>();
-        let cookie = session_cookie(Some(&session), is_secure(&parts.headers, &parts.uri));
+        let cookie = session_cookie(Some(&session), client.secure);
         response.append_header(
             http::header::SET_COOKIE,
             http::HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
@@ -45,19 +45,58 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), ApiError> {
     super::ctx::respond(async move {
         use super::ctx;
-        use crate::backend::{is_secure, session_cookie, session_from_headers};
+        use crate::backend::{session_cookie, session_from_headers};
         let backend = ctx::backend()?;
         let parts = ctx::parts()?;
-        if let Some(secret) = session_from_headers(&parts.headers) {
+        let client = ctx::client();
+        if let Some(secret) = session_from_headers(&parts.headers, client.secure) {
             backend.sign_out(&secret).await?;
         }
         let response = expect_context::<leptos_axum::ResponseOptions>();
-        let cookie = session_cookie(None, is_secure(&parts.headers, &parts.uri));
+        let cookie = session_cookie(None, client.secure);
         response.append_header(
             http::header::SET_COOKIE,
             http::HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
         );
         leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
+}
+
+/// The signed-in user's sessions, this one marked `current`.
+#[server(prefix = "/fn", endpoint = "sessions/list")]
+pub async fn list_sessions() -> Result<Vec<crate::model::user::SessionInfo>, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::signed_in().await?;
+        backend.list_sessions(&actor).await
+    })
+    .await
+}
+
+/// Ends one session of the signed-in user (another browser, say).
+#[server(prefix = "/fn", endpoint = "sessions/end")]
+pub async fn end_session(id: String) -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::signed_in().await?;
+        backend.end_session(&actor, &id).await
+    })
+    .await
+}
+
+/// Ends every session of the signed-in user, this one too, and sends the browser to sign in.
+#[server(prefix = "/fn", endpoint = "sessions/end_all")]
+pub async fn end_all_sessions() -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        use crate::backend::session_cookie;
+        let (backend, actor) = super::ctx::signed_in().await?;
+        backend.end_all_sessions(&actor).await?;
+        let response = expect_context::<leptos_axum::ResponseOptions>();
+        let cookie = session_cookie(None, super::ctx::client().secure);
+        response.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
+        );
         Ok(())
     })
     .await

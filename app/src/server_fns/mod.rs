@@ -25,6 +25,14 @@ pub(crate) mod ctx {
         use_context::<http::request::Parts>().ok_or_else(ApiError::internal)
     }
 
+    /// The client as the server's HTTP layer established it (address, TLS).
+    pub fn client() -> crate::backend::ClientInfo {
+        parts()
+            .ok()
+            .and_then(|p| p.extensions.get::<crate::backend::ClientInfo>().cloned())
+            .unwrap_or_default()
+    }
+
     /// The backend and the signed-in caller; 401 without a valid session, 403 while they are
     /// still on a one-time password.
     pub async fn actor() -> Result<(SharedBackend, Actor), ApiError> {
@@ -36,7 +44,8 @@ pub(crate) mod ctx {
     /// As `actor`, but also for someone who must still change their one-time password.
     pub async fn signed_in() -> Result<(SharedBackend, Actor), ApiError> {
         let backend = backend()?;
-        let secret = session_from_headers(&parts()?.headers).ok_or_else(ApiError::unauthorized)?;
+        let secret = session_from_headers(&parts()?.headers, client().secure)
+            .ok_or_else(ApiError::unauthorized)?;
         let actor = backend.actor_from_session(&secret).await?;
         Ok((backend, actor))
     }
@@ -66,11 +75,8 @@ pub(crate) mod ctx {
                     http::StatusCode::from_u16(e.status()),
                 ) {
                     res.set_status(status);
-                    if status == http::StatusCode::SERVICE_UNAVAILABLE {
-                        res.insert_header(
-                            http::header::RETRY_AFTER,
-                            http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECS),
-                        );
+                    if let Some(secs) = e.retry_after {
+                        res.insert_header(http::header::RETRY_AFTER, secs.into());
                     }
                 }
             }

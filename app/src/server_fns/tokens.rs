@@ -13,10 +13,15 @@ pub async fn list_tokens() -> Result<Vec<ApiToken>, ApiError> {
 }
 
 #[server(prefix = "/fn", endpoint = "tokens/create")]
-pub async fn create_token(name: String) -> Result<CreatedToken, ApiError> {
+pub async fn create_token(
+    name: String,
+    #[server(default)] expires_in_days: Option<String>,
+) -> Result<CreatedToken, ApiError> {
     super::ctx::respond(async move {
         let (backend, actor) = super::ctx::actor().await?;
-        backend.create_token(&actor, &name).await
+        backend
+            .create_token(&actor, &name, expires_in_days.as_deref())
+            .await
     })
     .await
 }

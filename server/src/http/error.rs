@@ -19,12 +19,11 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry = self.0.retry_after;
         let mut res = (status, Json(self.0)).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            res.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static(app::error::RETRY_AFTER_SECS),
-            );
+        if let Some(secs) = retry {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(

@@ -35,7 +35,13 @@ impl FromRequestParts<AppState> for Caller {
                 .map(str::trim)
                 .ok_or_else(ApiError::unauthorized)?;
             state.service.actor_from_token(token).await?
-        } else if let Some(secret) = session_from_headers(&parts.headers) {
+        } else if let Some(secret) = session_from_headers(
+            &parts.headers,
+            parts
+                .extensions
+                .get::<app::backend::ClientInfo>()
+                .is_some_and(|c| c.secure),
+        ) {
             state.service.actor_from_session(&secret).await?
         } else {
             return Err(ApiError::unauthorized().into());

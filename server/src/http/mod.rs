@@ -2,6 +2,7 @@
 //! pages everywhere else, and the middleware around all of them.
 
 pub mod assignments;
+pub mod client;
 pub mod connections;
 pub mod credentials;
 pub mod environments;
@@ -13,6 +14,7 @@ pub mod me;
 pub mod observe;
 pub mod openapi;
 pub mod security;
+pub mod server_fns;
 pub mod users;
 pub mod workspaces;
 
@@ -149,6 +151,8 @@ fn api_routes() -> Router<AppState> {
         )
         .route("/me", g(me::me))
         .route("/me/password", axum::routing::put(users::change_password))
+        .route("/me/sessions", g(me::sessions).delete(me::end_all_sessions))
+        .route("/me/sessions/{id}", axum::routing::delete(me::end_session))
         .route("/openapi.json", g(openapi::openapi_json))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -166,12 +170,29 @@ pub fn metrics_router(service: Arc<Service>, leptos_options: LeptosOptions) -> R
 
 pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
     let backend: SharedBackend = service.clone();
+    let proxies = Arc::new(service.http.trusted_proxies.clone());
     let state = AppState {
         service,
         leptos_options: leptos_options.clone(),
     };
     let routes = generate_route_list(app::App);
     let context = move || provide_context(backend.clone());
+    // Pages also send their CSP, naming the nonce of their inline scripts.
+    let page_context = {
+        let context = context.clone();
+        let reload_port = leptos_options.reload_port;
+        move || {
+            context();
+            let nonce = leptos::nonce::use_nonce();
+            if let (Some(n), Some(res)) = (nonce, use_context::<leptos_axum::ResponseOptions>()) {
+                if let Ok(v) =
+                    axum::http::HeaderValue::from_str(&security::csp(Some(&n), Some(reload_port)))
+                {
+                    res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+                }
+            }
+        }
+    };
     let request_id = HeaderName::from_static("x-request-id");
 
     Router::new()
@@ -179,7 +200,7 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(observe::metrics))
         .nest("/api", api_routes())
-        .leptos_routes_with_context(&state, routes, context.clone(), {
+        .leptos_routes_with_context(&state, routes, page_context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())
         })
@@ -194,10 +215,15 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
                 move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
             }),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, app::shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn(server_fns::error_status))
         .layer(axum::middleware::from_fn(security::csrf))
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            proxies,
+            client::client_info,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CompressionLayer::new())

@@ -41,12 +41,15 @@ impl Service {
         let generated = password.is_none().then(generate_password);
         let password = password.or_else(|| generated.clone()).unwrap_or_default();
         check_password(&password).context("MESHENV_ADMIN_PASSWORD")?;
+        // A generated password is printed once, so it may end up in a log: like every other
+        // one-time password, it must be replaced at first sign-in.
         self.create_user(
             DEFAULT_ORG,
             ADMIN_NAME,
             "admin@localhost",
             Role::Admin,
             &password,
+            generated.is_some(),
         )
         .await?;
         Ok(Some(FirstAdmin {
@@ -55,6 +58,7 @@ impl Service {
     }
 
     /// Creates a user in an organization, creating the organization if it does not exist yet.
+    /// With `one_time`, the password must be changed at first sign-in.
     pub async fn create_user(
         &self,
         org: &str,
@@ -62,6 +66,7 @@ impl Service {
         email: &str,
         role: Role,
         password: &str,
+        one_time: bool,
     ) -> anyhow::Result<Uuid> {
         let (org, name, email) = (org.trim(), name.trim(), email.trim());
         if org.is_empty() || name.is_empty() {
@@ -77,7 +82,7 @@ impl Service {
             Some(id) => id,
             None => users::insert_org(&mut tx, org).await?,
         };
-        let user = users::insert_user(&mut tx, name, email, &hash, false)
+        let user = users::insert_user(&mut tx, name, email, &hash, one_time)
             .await
             .map_err(|e| {
                 if is_unique_violation(&e) {
@@ -130,7 +135,7 @@ impl Service {
                 .map_err(|e| anyhow!(e.error))?
         };
         let created = self
-            .create_token(&actor, label)
+            .create_token(&actor, label, None)
             .await
             .map_err(|e| anyhow!(e.error))?;
         Ok(created.secret)

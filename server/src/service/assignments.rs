@@ -11,6 +11,7 @@ use app::model::assignment::{
 };
 use app::model::connection::{ConnectionFilter, ConnectionPage};
 use app::model::environment::Environment;
+use app::model::list::Recheck;
 use async_trait::async_trait;
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -136,6 +137,7 @@ impl AssignmentService for Service {
         environment: Uuid,
         query: &AssignmentQuery,
     ) -> Result<ConnectionPage, ApiError> {
+        let query = &query.rechecked()?;
         let mut db = self.db.read().await.map_err(db_err)?;
         let side = self.side_of(&mut db, actor, environment, query).await?;
         self.connection_page(&mut db, &side_scope(&side, environment, query), &query.list)
@@ -148,6 +150,7 @@ impl AssignmentService for Service {
         environment: Uuid,
         query: &AssignmentQuery,
     ) -> Result<Vec<Uuid>, ApiError> {
+        let query = &query.rechecked()?;
         let mut db = self.db.read().await.map_err(db_err)?;
         let side = self.side_of(&mut db, actor, environment, query).await?;
         let scope = side_scope(&side, environment, query);

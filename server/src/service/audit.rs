@@ -5,6 +5,7 @@ use super::db_err;
 use crate::store::audit::{self, Event};
 use app::backend::Actor;
 use app::error::ApiError;
+use app::model::list::Recheck;
 use serde::Serialize;
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -117,6 +118,7 @@ pub(crate) async fn record<T: Serialize>(
         },
     )
     .await
+    .map(|_| ())
     .map_err(db_err)
 }
 
@@ -130,6 +132,7 @@ impl app::backend::AuditService for super::Service {
         actor: &Actor,
         query: &app::model::audit::EventQuery,
     ) -> Result<app::model::audit::EventPage, ApiError> {
+        let query = &query.rechecked()?;
         let (org, role) = super::resolve_org(actor, query.list.org_id)?;
         let member = super::access::member_filter(actor, role);
         let (events, total_count) = audit::list(

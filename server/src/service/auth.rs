@@ -3,14 +3,13 @@
 use super::passwords::{self, random_secret, secret_hash};
 use super::{db_err, Service};
 use crate::db::now_micros;
-use crate::store::{sessions, tokens, users};
-use app::backend::{Actor, AuthService, NewSession};
+use crate::store::{audit, sessions, throttle, tokens, users};
+use app::backend::{Actor, AuthService, ClientInfo, NewSession};
 use app::error::{ApiError, ErrorCode};
+use app::model::user::SessionInfo;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-/// How long a session lasts.
-pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
 /// Token use is recorded at most this often, so busy scripts do not turn every read into a write.
 const TOKEN_TOUCH_EVERY_MICROS: i64 = 60 * 1_000_000;
 /// Every API token starts with this, so leaked ones are easy to find in logs and repositories.
@@ -19,9 +18,18 @@ pub const TOKEN_PREFIX: &str = "mshv_";
 impl Service {
     /// Deletes expired sessions; returns how many. Safe to run from several processes at once.
     pub async fn purge_expired_sessions(&self) -> Result<u64, ApiError> {
-        sessions::delete_expired(&mut *self.db.write().await.map_err(db_err)?)
+        let now = now_micros();
+        let idle_since = now - micros(self.auth.session_idle);
+        let window = micros(self.auth.throttle.window);
+        let mut tx = self.db.begin().await.map_err(db_err)?;
+        let n = sessions::delete_expired(&mut tx, now, idle_since)
             .await
-            .map_err(db_err)
+            .map_err(db_err)?;
+        throttle::purge(&mut tx, now - 2 * window, now)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(n)
     }
 
     pub(crate) async fn actor_for(
@@ -37,45 +45,36 @@ impl Service {
         Ok(Actor {
             user: me,
             token_id,
+            session_id: None,
             reason: None,
         })
     }
 }
 
 impl Service {
-    /// Records a failed sign-in in the audit log of each organization of the user it named
-    /// (or of none, for a name nobody has). A failure to record is logged, not shown: the
-    /// answer to a wrong password must not change.
-    async fn record_failed_sign_in(&self, login: &str, user: Option<Uuid>) {
-        let name: String = login.trim().chars().take(255).collect();
-        let orgs = match user {
-            Some(u) => match self.db.read().await {
-                Ok(mut db) => users::org_ids(&mut db, u).await.unwrap_or_default(),
-                Err(_) => Vec::new(),
-            },
-            None => Vec::new(),
-        };
-        let orgs: Vec<Option<Uuid>> = if orgs.is_empty() {
-            vec![None]
-        } else {
-            orgs.into_iter().map(Some).collect()
-        };
+    /// Counts a failed sign-in against the login and the client address, in one transaction,
+    /// and keeps one audit event per login and window whose count says how many failures it
+    /// holds. A failure to record is logged, not shown: the answer to a wrong password must not
+    /// change.
+    async fn count_failure(&self, login: &str, keys: &[String], user: Option<Uuid>) {
+        let rules = &self.auth.throttle;
         let result: Result<(), sqlx::Error> = async {
             let mut tx = self.db.begin().await?;
-            for org in orgs {
-                let event = crate::store::audit::Event {
-                    organization_id: org,
-                    actor_user_id: None,
-                    actor_token_id: None,
-                    action: "user.sign_in_failed",
-                    entity_type: "user",
-                    entity_id: user,
-                    entity_name: Some(&name),
-                    before: None,
-                    after: None,
-                    reason: None,
-                };
-                crate::store::audit::insert(&mut tx, &event).await?;
+            let now = now_micros();
+            for key in keys {
+                let mut e = throttle::load_for_update(&mut tx, key).await?;
+                let opened = rules.fail(&mut e, now);
+                if key.starts_with("login:") {
+                    let after = serde_json::json!({ "failures": e.failures });
+                    if opened || e.audit_ids.is_empty() {
+                        e.audit_ids = self
+                            .audit_failed_sign_in(&mut tx, login, user, &after)
+                            .await?;
+                    } else {
+                        audit::set_after(&mut tx, &e.audit_ids, &after).await?;
+                    }
+                }
+                throttle::save(&mut tx, key, &e).await?;
             }
             tx.commit().await
         }
@@ -84,42 +83,125 @@ impl Service {
             tracing::warn!(error = %e, "could not record a failed sign-in");
         }
     }
+
+    /// One `user.sign_in_failed` event in each organization of the user the login named (or
+    /// in none, for a login nobody has); returns their ids.
+    async fn audit_failed_sign_in(
+        &self,
+        db: &mut sqlx::AnyConnection,
+        login: &str,
+        user: Option<Uuid>,
+        after: &serde_json::Value,
+    ) -> Result<Vec<Uuid>, sqlx::Error> {
+        let name: String = login.trim().chars().take(255).collect();
+        let orgs = match user {
+            Some(u) => users::org_ids(db, u).await?,
+            None => Vec::new(),
+        };
+        let orgs: Vec<Option<Uuid>> = if orgs.is_empty() {
+            vec![None]
+        } else {
+            orgs.into_iter().map(Some).collect()
+        };
+        let mut ids = Vec::with_capacity(orgs.len());
+        for org in orgs {
+            let event = audit::Event {
+                organization_id: org,
+                actor_user_id: None,
+                actor_token_id: None,
+                action: "user.sign_in_failed",
+                entity_type: "user",
+                entity_id: user,
+                entity_name: Some(&name),
+                before: None,
+                after: Some(after.clone()),
+                reason: None,
+            };
+            ids.push(audit::insert(db, &event).await?);
+        }
+        Ok(ids)
+    }
+}
+
+/// The throttle keys of an attempt: its login, and its client address when known.
+fn throttle_keys(login: &str, client: &ClientInfo) -> Vec<String> {
+    let login: String = login.trim().to_lowercase().chars().take(255).collect();
+    let mut keys = vec![format!("login:{login}")];
+    if let Some(addr) = &client.addr {
+        keys.push(format!("addr:{addr}"));
+    }
+    keys
+}
+
+fn micros(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
 #[async_trait]
 impl AuthService for Service {
-    async fn sign_in(&self, login: &str, password: &str) -> Result<NewSession, ApiError> {
-        let row = users::find_login(&mut *self.db.read().await.map_err(db_err)?, login)
-            .await
-            .map_err(db_err)?;
+    async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        client: &ClientInfo,
+    ) -> Result<NewSession, ApiError> {
+        let keys = throttle_keys(login, client);
+        let row = {
+            let mut db = self.db.read().await.map_err(db_err)?;
+            let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let until = throttle::locked_until(&mut db, &key_refs)
+                .await
+                .map_err(db_err)?;
+            let now = now_micros();
+            if until > now {
+                crate::metrics::sign_in_refused("throttled");
+                let secs = ((until - now) as u64).div_ceil(1_000_000);
+                return Err(ApiError::too_many(
+                    format!("too many failed sign-ins; try again in {secs} s"),
+                    secs,
+                ));
+            }
+            users::find_login(&mut db, login).await.map_err(db_err)?
+        };
         let ok = passwords::verify(
             password.to_string(),
             row.as_ref().map(|r| r.password_hash.clone()),
         )
-        .await;
-        let known = row.as_ref().map(|r| r.id);
+        .await?;
         crate::metrics::sign_in(ok && row.is_some());
+        let known = row.as_ref().map(|r| r.id);
         let Some(row) = row.filter(|_| ok) else {
             tracing::info!("failed sign-in");
-            self.record_failed_sign_in(login, known).await;
+            self.count_failure(login, &keys, known).await;
             return Err(
                 ApiError::new(ErrorCode::Unauthorized, "wrong user name or password")
                     .with_field("login"),
             );
         };
         let secret = random_secret(32);
-        let expires = now_micros() + SESSION_TTL_SECS * 1_000_000;
+        let now = now_micros();
+        let ttl = micros(self.auth.session_ttl);
+        let mut tx = self.db.begin().await.map_err(db_err)?;
         sessions::insert(
-            &mut *self.db.write().await.map_err(db_err)?,
-            &secret_hash(&secret),
-            row.id,
-            expires,
+            &mut tx,
+            &sessions::NewRow {
+                id_hash: &secret_hash(&secret),
+                public_id: &Uuid::now_v7().simple().to_string(),
+                user: row.id,
+                created_at: now,
+                expires_at: now + ttl,
+                client_addr: client.addr.as_deref(),
+                user_agent: client.user_agent.as_deref(),
+            },
         )
         .await
         .map_err(db_err)?;
+        // A success forgets the login's failures (not the address's).
+        throttle::clear(&mut tx, &keys[0]).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
         Ok(NewSession {
             secret,
-            max_age_secs: SESSION_TTL_SECS,
+            max_age_secs: ttl / 1_000_000,
         })
     }
 
@@ -133,14 +215,73 @@ impl AuthService for Service {
     }
 
     async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError> {
-        let mut db = self.db.read().await.map_err(db_err)?;
-        let user = sessions::find_user(&mut db, &secret_hash(session_secret))
+        let now = now_micros();
+        let idle_since = now - micros(self.auth.session_idle);
+        let (live, mut actor) = {
+            let mut db = self.db.read().await.map_err(db_err)?;
+            let live = sessions::find_live(&mut db, &secret_hash(session_secret), now, idle_since)
+                .await
+                .map_err(db_err)?
+                .ok_or_else(ApiError::unauthorized)?;
+            let actor = self.actor_for(&mut db, live.user, None).await?;
+            (live, actor)
+        };
+        actor.session_id = Some(live.public_id.clone());
+        // Seen at most once a minute (more often under a short idle timeout), after the
+        // reads' connection is back in the pool.
+        let every = TOKEN_TOUCH_EVERY_MICROS.min(micros(self.auth.session_idle) / 4);
+        if now - live.last_seen_at > every {
+            sessions::touch(
+                &mut *self.db.write().await.map_err(db_err)?,
+                &live.public_id,
+                now,
+            )
             .await
-            .map_err(db_err)?
-            .ok_or_else(ApiError::unauthorized)?;
-        self.actor_for(&mut db, user, None).await
+            .map_err(db_err)?;
+        }
+        Ok(actor)
     }
 
+    async fn list_sessions(&self, actor: &Actor) -> Result<Vec<SessionInfo>, ApiError> {
+        let idle_since = now_micros() - micros(self.auth.session_idle);
+        let mut list = sessions::list(
+            &mut *self.db.read().await.map_err(db_err)?,
+            actor.user.id,
+            now_micros(),
+            idle_since,
+        )
+        .await
+        .map_err(db_err)?;
+        for s in &mut list {
+            s.current = actor.session_id.as_deref() == Some(s.id.as_str());
+        }
+        Ok(list)
+    }
+
+    async fn end_session(&self, actor: &Actor, id: &str) -> Result<(), ApiError> {
+        let ended = sessions::delete_public(
+            &mut *self.db.write().await.map_err(db_err)?,
+            actor.user.id,
+            id,
+        )
+        .await
+        .map_err(db_err)?;
+        if ended {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("session"))
+        }
+    }
+
+    async fn end_all_sessions(&self, actor: &Actor) -> Result<u64, ApiError> {
+        sessions::delete_all(
+            &mut *self.db.write().await.map_err(db_err)?,
+            actor.user.id,
+            None,
+        )
+        .await
+        .map_err(db_err)
+    }
     async fn actor_from_token(&self, token: &str) -> Result<Actor, ApiError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Err(ApiError::unauthorized());
@@ -151,6 +292,15 @@ impl AuthService for Service {
                 .await
                 .map_err(db_err)?
                 .ok_or_else(ApiError::unauthorized)?;
+            if let Some(end) = owner.expires_at.filter(|t| *t <= now_micros()) {
+                return Err(ApiError::new(
+                    ErrorCode::Unauthorized,
+                    format!(
+                        "this API token expired on {}; create a new one in Settings",
+                        crate::db::from_micros(end).format("%Y-%m-%d %H:%M UTC")
+                    ),
+                ));
+            }
             let actor = self
                 .actor_for(&mut db, owner.user_id, Some(owner.id))
                 .await?;

@@ -13,6 +13,7 @@ use app::model::environment::{
     EnvironmentQuery, EnvironmentState, EnvironmentUpdate, LifecycleAction, NewEnvironment,
     Restore,
 };
+use app::model::list::Recheck;
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -74,6 +75,7 @@ impl EnvironmentService for Service {
         actor: &Actor,
         query: &EnvironmentQuery,
     ) -> Result<EnvironmentPage, ApiError> {
+        let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.list.org_id)?;
         if query.filter.deleted {
             permit(org_standing(role), Op::ManageEnvironment, "see the trash")?;

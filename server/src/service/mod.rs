@@ -14,6 +14,7 @@ mod environments;
 mod health;
 mod kubeconfig;
 mod passwords;
+mod throttle;
 mod tokens;
 mod users;
 mod workspaces;
@@ -21,7 +22,8 @@ mod workspaces;
 pub use admin::FirstAdmin;
 pub use demo::DemoSummary;
 pub use health::HealthSettings;
-pub use passwords::generate_password;
+pub use passwords::{generate_password, peak_hashes, slot_count};
+pub use throttle::{AuthSettings, ThrottleSettings};
 
 use crate::db::Db;
 use crate::secrets::Keyring;
@@ -30,11 +32,20 @@ use app::error::{ApiError, ErrorCode};
 use app::model::user::Role;
 use uuid::Uuid;
 
+/// How the HTTP layer tells who a client is.
+#[derive(Clone, Debug, Default)]
+pub struct HttpSettings {
+    /// Peers whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    pub trusted_proxies: crate::http::client::TrustedProxies,
+}
+
 pub struct Service {
     pub db: Db,
     /// Seals and opens credential secrets.
     pub keys: Keyring,
     pub health: HealthSettings,
+    pub auth: AuthSettings,
+    pub http: HttpSettings,
     /// Names this process's health-check leases.
     pub instance: String,
 }
@@ -45,12 +56,24 @@ impl Service {
             db,
             keys,
             health: HealthSettings::default(),
+            auth: AuthSettings::default(),
+            http: HttpSettings::default(),
             instance: Uuid::now_v7().to_string(),
         }
     }
 
     pub fn with_health(mut self, health: HealthSettings) -> Self {
         self.health = health;
+        self
+    }
+
+    pub fn with_http(mut self, http: HttpSettings) -> Self {
+        self.http = http;
+        self
+    }
+
+    pub fn with_auth(mut self, auth: AuthSettings) -> Self {
+        self.auth = auth;
         self
     }
 }
@@ -168,6 +191,7 @@ mod tests {
                 must_change_password: false,
             },
             token_id: None,
+            session_id: None,
             reason: None,
         }
     }

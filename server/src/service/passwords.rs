@@ -7,9 +7,81 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// How long a hash waits for a free slot before the caller is told to come back.
+const SLOT_WAIT: Duration = Duration::from_secs(2);
+
+/// Argon2 takes a core and 19 MiB for tens of milliseconds: at most one hash per core runs at
+/// once in this process, so a flood of sign-ins cannot take the memory or every blocking
+/// thread. The rest wait briefly in line, then get a 429.
+fn slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| Semaphore::new(slot_count()))
+}
+
+/// One hash per core, at least 2 and at most 16.
+pub fn slot_count() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 16)
+}
+
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// The most password hashes that ran at once in this process.
+pub fn peak_hashes() -> usize {
+    PEAK.load(Ordering::Relaxed)
+}
+
+/// A hashing slot; counts the hashes in flight while held.
+struct Slot(#[allow(dead_code)] SemaphorePermit<'static>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn slot() -> Result<Slot, ApiError> {
+    match tokio::time::timeout(SLOT_WAIT, slots().acquire()).await {
+        Ok(Ok(permit)) => {
+            let now = IN_FLIGHT.fetch_add(1, Ordering::Relaxed) + 1;
+            PEAK.fetch_max(now, Ordering::Relaxed);
+            Ok(Slot(permit))
+        }
+        _ => {
+            crate::metrics::hash_refused();
+            Err(ApiError::too_many(
+                "too many sign-ins at once; try again in a moment",
+                1,
+            ))
+        }
+    }
+}
+
+/// A hash of nothing anyone knows, checked against when the login is unknown so that unknown
+/// and known logins cost the same single verification.
+fn decoy() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        Argon2::default()
+            .hash_password(
+                &random_secret(16).into_bytes(),
+                &SaltString::generate(&mut OsRng),
+            )
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
 
 /// Hashes off the async runtime: argon2 is deliberately slow.
 pub async fn hash(password: String) -> Result<String, ApiError> {
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -22,17 +94,14 @@ pub async fn hash(password: String) -> Result<String, ApiError> {
     .ok_or_else(ApiError::internal)
 }
 
-/// Checks a password against a stored hash. With no hash (unknown user) it still does the work
-/// of one check and fails, so response times do not tell which user names exist.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+/// Checks a password against a stored hash. With no hash (unknown user) it does the same one
+/// check against a decoy and fails, so response times do not tell which user names exist.
+/// Fails with a 429 when every hashing slot stays busy.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+    let _slot = slot().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| {
-            Argon2::default()
-                .hash_password(b"timing-equaliser", &SaltString::generate(&mut OsRng))
-                .map(|h| h.to_string())
-                .unwrap_or_default()
-        });
+        let stored = stored.unwrap_or_else(|| decoy().to_string());
         let ok = PasswordHash::new(&stored)
             .map(|h| {
                 Argon2::default()
@@ -43,7 +112,7 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
         known && ok
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 /// A random secret of `bytes` bytes, hex-encoded.

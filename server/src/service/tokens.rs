@@ -7,7 +7,7 @@ use super::{db_err, Service};
 use crate::store::tokens;
 use app::backend::{Actor, TokenService};
 use app::error::ApiError;
-use app::model::user::{check_token_name, ApiToken, CreatedToken};
+use app::model::user::{check_token_days, check_token_name, ApiToken, CreatedToken};
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -19,8 +19,17 @@ impl TokenService for Service {
             .map_err(db_err)
     }
 
-    async fn create_token(&self, actor: &Actor, name: &str) -> Result<CreatedToken, ApiError> {
+    async fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        expires_in_days: Option<&str>,
+    ) -> Result<CreatedToken, ApiError> {
         let name = check_token_name(name).map_err(|m| ApiError::validation("name", m))?;
+        let days = check_token_days(expires_in_days)
+            .map_err(|m| ApiError::validation("expires_in_days", m))?;
+        let expires_at =
+            days.map(|d| crate::db::now_micros() + i64::from(d) * 24 * 3600 * 1_000_000);
         let secret = format!("{TOKEN_PREFIX}{}", random_secret(24));
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
         let mut tx = self.db.begin().await.map_err(db_err)?;
@@ -30,6 +39,7 @@ impl TokenService for Service {
             &name,
             &prefix,
             &secret_hash(&secret),
+            expires_at,
         )
         .await
         .map_err(db_err)?;

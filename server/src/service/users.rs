@@ -9,6 +9,7 @@ use crate::store::{users, workspaces};
 use app::backend::{Actor, UserService};
 use app::error::{ApiError, ErrorCode};
 use app::model::access::Op;
+use app::model::list::Recheck;
 use app::model::user::{
     check_password, CreatedUser, NewUser, OrgUser, PasswordChange, Role, UserPage, UserQuery,
 };
@@ -56,6 +57,7 @@ impl Service {
 #[async_trait]
 impl UserService for Service {
     async fn list_users(&self, actor: &Actor, query: &UserQuery) -> Result<UserPage, ApiError> {
+        let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.org_id)?;
         permit(
             org_standing(role),
@@ -202,7 +204,7 @@ impl UserService for Service {
             .await
             .map_err(db_err)?;
         drop(conn);
-        if !passwords::verify(current.to_string(), stored).await {
+        if !passwords::verify(current.to_string(), stored).await? {
             return Err(ApiError::validation(
                 "current_password",
                 "the current password is wrong",
@@ -211,6 +213,10 @@ impl UserService for Service {
         let hash = passwords::hash(new.to_string()).await?;
         let mut tx = self.db.begin().await.map_err(db_err)?;
         users::set_password(&mut tx, actor.user.id, &hash)
+            .await
+            .map_err(db_err)?;
+        // Whoever knew the old password is signed out everywhere but here.
+        crate::store::sessions::delete_all(&mut tx, actor.user.id, actor.session_id.as_deref())
             .await
             .map_err(db_err)?;
         for org in &actor.user.organizations {

@@ -14,6 +14,7 @@ use app::model::access::{Op, Standing};
 use app::model::assignment::AssignmentPatch;
 use app::model::connection::{ConnectionPage, ConnectionQuery};
 use app::model::environment::{EnvironmentPage, EnvironmentQuery};
+use app::model::list::Recheck;
 use app::model::workspace::{
     parse_role, MemberList, NewMember, NewWorkspace, RoleUpdate, Workspace,
     WorkspaceAssignmentResult, WorkspaceEnvironmentQuery, WorkspaceFields, WorkspaceMember,
@@ -188,6 +189,7 @@ impl WorkspaceService for Service {
         actor: &Actor,
         query: &WorkspaceQuery,
     ) -> Result<WorkspacePage, ApiError> {
+        let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.org_id)?;
         let member = super::access::member_filter(actor, role);
         let (workspaces, total_count) = store::list(
@@ -302,6 +304,7 @@ impl WorkspaceService for Service {
         id: Uuid,
         query: &WorkspaceEnvironmentQuery,
     ) -> Result<EnvironmentPage, ApiError> {
+        let query = &query.rechecked()?;
         let mut db = self.db.read().await.map_err(db_err)?;
         let scope = self.environment_side(&mut db, actor, id, query).await?;
         let q = EnvironmentQuery {
@@ -317,6 +320,7 @@ impl WorkspaceService for Service {
         id: Uuid,
         query: &WorkspaceEnvironmentQuery,
     ) -> Result<Vec<Uuid>, ApiError> {
+        let query = &query.rechecked()?;
         let mut db = self.db.read().await.map_err(db_err)?;
         let scope = self.environment_side(&mut db, actor, id, query).await?;
         let q = EnvironmentQuery {
@@ -432,6 +436,7 @@ impl WorkspaceService for Service {
         id: Uuid,
         query: &ConnectionQuery,
     ) -> Result<ConnectionPage, ApiError> {
+        let query = &query.rechecked()?;
         let mut conn = self.db.read().await.map_err(db_err)?;
         let (ws, _) = self
             .workspace_for(&mut conn, actor, id, Op::ViewWorkspace, "")

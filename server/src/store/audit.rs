@@ -18,14 +18,16 @@ pub struct Event<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub async fn insert(db: &mut AnyConnection, e: &Event<'_>) -> Result<(), sqlx::Error> {
+/// Records an event; returns its id.
+pub async fn insert(db: &mut AnyConnection, e: &Event<'_>) -> Result<Uuid, sqlx::Error> {
     let opt = |u: Option<Uuid>| u.map(|u| u.to_string());
+    let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, organization_id, actor_user_id, actor_token_id, action, \
          entity_type, entity_id, entity_name, before_json, after_json, reason) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(Uuid::now_v7().to_string())
+    .bind(id.to_string())
     .bind(now_micros())
     .bind(opt(e.organization_id))
     .bind(opt(e.actor_user_id))
@@ -39,6 +41,23 @@ pub async fn insert(db: &mut AnyConnection, e: &Event<'_>) -> Result<(), sqlx::E
     .bind(e.reason.map(str::to_string))
     .execute(&mut *db)
     .await?;
+    Ok(id)
+}
+
+/// Replaces what the given events say happened: for events that count, such as the failed
+/// sign-ins of one window.
+pub async fn set_after(
+    db: &mut AnyConnection,
+    ids: &[Uuid],
+    after: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    for id in ids {
+        sqlx::query("UPDATE audit_events SET after_json = $1 WHERE id = $2")
+            .bind(after.to_string())
+            .bind(id.to_string())
+            .execute(&mut *db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod environments;
 pub mod health;
 pub mod reach;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod workspaces;

@@ -15,6 +15,7 @@ fn token(r: &sqlx::any::AnyRow) -> Result<ApiToken, sqlx::Error> {
         last_used_at: r
             .try_get::<Option<i64>, _>("last_used_at")?
             .map(from_micros),
+        expires_at: r.try_get::<Option<i64>, _>("expires_at")?.map(from_micros),
     })
 }
 
@@ -24,6 +25,7 @@ pub async fn insert(
     name: &str,
     prefix: &str,
     hash: &str,
+    expires_at: Option<i64>,
 ) -> Result<ApiToken, sqlx::Error> {
     let t = ApiToken {
         id: Uuid::now_v7(),
@@ -31,9 +33,11 @@ pub async fn insert(
         prefix: prefix.to_string(),
         created_at: from_micros(now_micros()),
         last_used_at: None,
+        expires_at: expires_at.map(from_micros),
     };
     sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, prefix, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO api_tokens (id, user_id, name, prefix, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(t.id.to_string())
     .bind(user.to_string())
@@ -41,6 +45,7 @@ pub async fn insert(
     .bind(t.prefix.clone())
     .bind(hash.to_string())
     .bind(t.created_at.timestamp_micros())
+    .bind(expires_at)
     .execute(&mut *db)
     .await?;
     Ok(t)
@@ -49,7 +54,7 @@ pub async fn insert(
 /// The user's tokens that are not revoked, newest first.
 pub async fn list(db: &mut AnyConnection, user: Uuid) -> Result<Vec<ApiToken>, sqlx::Error> {
     sqlx::query(
-        "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens \
+        "SELECT id, name, prefix, created_at, last_used_at, expires_at FROM api_tokens \
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC",
     )
     .bind(user.to_string())
@@ -64,6 +69,7 @@ pub struct TokenOwner {
     pub id: Uuid,
     pub user_id: Uuid,
     pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
 }
 
 pub async fn find_live(
@@ -71,7 +77,7 @@ pub async fn find_live(
     hash: &str,
 ) -> Result<Option<TokenOwner>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT id, user_id, last_used_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(hash.to_string())
     .fetch_optional(&mut *db)
@@ -81,6 +87,7 @@ pub async fn find_live(
             id: uuid_col(&r, "id")?,
             user_id: uuid_col(&r, "user_id")?,
             last_used_at: r.try_get("last_used_at")?,
+            expires_at: r.try_get("expires_at")?,
         })
     })
     .transpose()

@@ -56,7 +56,7 @@ async fn credential(s: &TestServer, t: &str, name: &str) -> Value {
         .post(
             t,
             "/api/credentials",
-            json!({"name": name, "type": "token", "secret": {"token": SECRET}}),
+            json!({"name": name, "type": "token", "secret": {"token": SECRET}, "allowed_hosts": ["*.example"]}),
         )
         .await;
     assert_eq!(r.0, 201, "{}", r.1);
@@ -93,8 +93,15 @@ async fn credentials_are_encrypted_masked_and_validated(s: &TestServer) {
     assert!(!list.to_string().contains(SECRET));
     assert_eq!(list["total_count"], 1);
     // no row of any table holds the plaintext, in the credential or its audit trail
-    for table in ["credentials", "audit_events"] {
-        for row in s.rows(&format!("SELECT * FROM {table}")).await {
+    // (every text column: the Any driver cannot read SQLite's booleans)
+    for (table, columns) in [
+        (
+            "credentials",
+            "id, name, name_key, type, secret_fields, ciphertext, key_id, search_text, allowed_hosts",
+        ),
+        ("audit_events", "*"),
+    ] {
+        for row in s.rows(&format!("SELECT {columns} FROM {table}")).await {
             for i in 0..row.len() {
                 if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i) {
                     assert!(!text.contains(SECRET), "{table} holds the plaintext");
@@ -153,7 +160,7 @@ async fn credentials_are_encrypted_masked_and_validated(s: &TestServer) {
         .post(
             &t,
             "/api/credentials",
-            json!({"name": "custom", "type": "custom", "secret": {"api_key": "k", "host": "h"}}),
+            json!({"name": "custom", "type": "custom", "secret": {"api_key": "k", "host": "h"}, "allowed_hosts": ["h.example"]}),
         )
         .await;
     assert_eq!(

@@ -136,6 +136,7 @@ async fn organization_is_required_only_when_ambiguous(s: &TestServer) {
             "gary@example.com",
             Role::Admin,
             crate::common::PASSWORD,
+            false,
         )
         .await
         .unwrap();

@@ -13,4 +13,6 @@ mod health;
 mod lifecycle;
 mod platform;
 mod scale;
+mod sign_in;
+mod trust;
 mod workspaces;

@@ -66,7 +66,11 @@ async fn tokens_are_hashed_revocable_and_record_use(s: &TestServer) {
     assert!(rows[0].get::<Option<i64>, _>("last_used_at").is_some());
     // revoke through the service (as the settings page does): it stops working at once
     let actor = s.service.actor_from_token(&token).await.unwrap();
-    let second = s.service.create_token(&actor, "second").await.unwrap();
+    let second = s
+        .service
+        .create_token(&actor, "second", None)
+        .await
+        .unwrap();
     assert_eq!(s.get(&second.secret, "/api/me").await.0, 200);
     let listed = s.service.list_tokens(&actor).await.unwrap();
     assert_eq!(listed.len(), 2);
@@ -258,6 +262,9 @@ async fn first_start_creates_the_default_admin_once(s: &TestServer) {
         me["organizations"],
         json!([{"id": me["organizations"][0]["id"], "name": "default", "role": "admin"}])
     );
+    // The generated password was printed once: it must be replaced before anything else.
+    assert_eq!(me["must_change_password"], true);
+    assert_eq!(s.get_with_cookie(&cookie, "/api/environments").await.0, 403);
 }
 
 async fn health_headers_openapi_and_limits(s: &TestServer) {

@@ -21,6 +21,9 @@ pub const PASSWORD: &str = "correct-horse-battery";
 /// The secret key every test server uses, so servers sharing a database agree.
 pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
+/// MESHENV_PROBE_DENY of every test server.
+pub const TEST_PROBE_DENY: &str = "127.0.0.2/32";
+
 pub fn test_keys() -> server::secrets::Keyring {
     server::secrets::Keyring::from_text(TEST_KEY).unwrap()
 }
@@ -137,6 +140,15 @@ impl TestServer {
         backend: Backend,
         pools: server::db::PoolSettings,
     ) -> Option<TestServer> {
+        Self::start_tuned(backend, pools, |s| s).await
+    }
+
+    /// A server whose service is adjusted first (short session timeouts, trusted proxies).
+    pub async fn start_tuned(
+        backend: Backend,
+        pools: server::db::PoolSettings,
+        tune: fn(Service) -> Service,
+    ) -> Option<TestServer> {
         let (db_url, dir, pg_database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -148,7 +160,7 @@ impl TestServer {
                 (url, None, Some(name))
             }
         };
-        let mut s = Self::start_on_with(&db_url, &pools).await;
+        let mut s = Self::start_on_with(&db_url, &pools, tune).await;
         s._dir = dir;
         s.pg_database = pg_database;
         Some(s)
@@ -156,18 +168,34 @@ impl TestServer {
 
     /// Another server process on the same database, as behind a load balancer.
     pub async fn start_on(db_url: &str) -> TestServer {
-        Self::start_on_with(db_url, &Default::default()).await
+        Self::start_on_with(db_url, &Default::default(), |s| s).await
     }
 
-    async fn start_on_with(db_url: &str, pools: &server::db::PoolSettings) -> TestServer {
+    /// Another process on the same database, adjusted as `start_tuned` does.
+    pub async fn start_on_tuned(db_url: &str, tune: fn(Service) -> Service) -> TestServer {
+        Self::start_on_with(db_url, &Default::default(), tune).await
+    }
+
+    async fn start_on_with(
+        db_url: &str,
+        pools: &server::db::PoolSettings,
+        tune: fn(Service) -> Service,
+    ) -> TestServer {
         let db = Db::connect_with(db_url, pools).await.expect("connect");
         db.migrate().await.expect("migrate");
         // No background health checks (tests probe on demand); a short probe timeout.
+        // The egress policy denies 127.0.0.2, so tests can show a probe there is never sent.
         let health = server::service::HealthSettings {
             interval: std::time::Duration::ZERO,
-            timeout: std::time::Duration::from_secs(1),
+            probe: server::probe::ProbeSettings {
+                timeout: std::time::Duration::from_secs(1),
+                egress: Arc::new(
+                    server::egress::EgressPolicy::from_lists("", TEST_PROBE_DENY).unwrap(),
+                ),
+                redirects: 0,
+            },
         };
-        let service = Arc::new(Service::new(db, test_keys()).with_health(health));
+        let service = Arc::new(tune(Service::new(db, test_keys()).with_health(health)));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -219,7 +247,14 @@ impl TestServer {
     /// Creates a user (and their organization if new) and returns an API token for them.
     pub async fn user(&self, org: &str, name: &str, role: Role) -> String {
         self.service
-            .create_user(org, name, &format!("{name}@example.com"), role, PASSWORD)
+            .create_user(
+                org,
+                name,
+                &format!("{name}@example.com"),
+                role,
+                PASSWORD,
+                false,
+            )
             .await
             .expect("create user");
         self.service
