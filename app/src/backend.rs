@@ -363,6 +363,13 @@ pub trait UserService: Send + Sync {
         org: Option<Uuid>,
         user: Uuid,
     ) -> Result<(), ApiError>;
+    /// Gives someone a new one-time password (shown once) and ends all their sessions.
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+    ) -> Result<CreatedUser, ApiError>;
     async fn change_password(&self, actor: &Actor, input: &PasswordChange) -> Result<(), ApiError>;
 }
 

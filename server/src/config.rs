@@ -98,6 +98,63 @@ pub struct Global {
         value_parser = clap::value_parser!(u64).range(0..=10)
     )]
     pub probe_redirects: u64,
+    /// Proxies (CIDR, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are
+    /// believed: the client address for sign-in throttling and the session list, and whether
+    /// the client used TLS (the __Host- cookie, HSTS). Unset: nobody's.
+    #[arg(
+        long,
+        env = "MESHENV_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
+    /// A session unused this long ends: a number with s, m, h or d (12h, 30m).
+    #[arg(long, env = "MESHENV_SESSION_IDLE", default_value = "12h", global = true, value_parser = parse_duration)]
+    pub session_idle: std::time::Duration,
+}
+
+/// `90s`, `30m`, `12h`, `7d`, or plain seconds.
+pub fn parse_duration(raw: &str) -> Result<std::time::Duration, String> {
+    let s = raw.trim();
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("'{raw}' is not a duration such as 90s, 30m, 12h or 7d"))?;
+    let secs = match unit.trim() {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => {
+            return Err(format!(
+                "'{raw}' is not a duration such as 90s, 30m, 12h or 7d"
+            ))
+        }
+    };
+    if secs == 0 {
+        return Err("a duration must be longer than zero".into());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_take_a_unit() {
+        assert_eq!(parse_duration("12h").unwrap(), Duration::from_secs(43_200));
+        assert_eq!(parse_duration("30m").unwrap(), Duration::from_secs(1800));
+        assert_eq!(parse_duration("45").unwrap(), Duration::from_secs(45));
+        assert_eq!(parse_duration("2d").unwrap(), Duration::from_secs(172_800));
+        for bad in ["", "0s", "h", "12 hours", "-1m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,6 +244,21 @@ impl Global {
                 egress: std::sync::Arc::new(egress),
                 redirects: self.probe_redirects as usize,
             },
+        })
+    }
+
+    pub fn auth_settings(&self) -> crate::service::AuthSettings {
+        crate::service::AuthSettings {
+            session_idle: self.session_idle,
+            ..Default::default()
+        }
+    }
+
+    pub fn http_settings(&self) -> anyhow::Result<crate::service::HttpSettings> {
+        let proxies = crate::egress::parse_cidrs(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("MESHENV_TRUSTED_PROXIES: {e}"))?;
+        Ok(crate::service::HttpSettings {
+            trusted_proxies: crate::http::client::TrustedProxies(proxies),
         })
     }
 

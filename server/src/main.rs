@@ -33,7 +33,12 @@ async fn run() -> anyhow::Result<()> {
     let (keys, unsaved) = Keyring::load(&source)?;
     let key_id = keys.key_id().to_string();
     let health = cli.global.health_settings()?;
-    let service = Arc::new(Service::new(db.clone(), keys).with_health(health));
+    let service = Arc::new(
+        Service::new(db.clone(), keys)
+            .with_health(health)
+            .with_auth(cli.global.auth_settings())
+            .with_http(cli.global.http_settings()?),
+    );
     service.verify_secrets().await?;
     if let (Some(hex), KeySource::File(path)) = (unsaved, &source) {
         write_key_file(path, &hex)?;

@@ -1,12 +1,16 @@
 //! The organization's members, for its admins: add someone (they get a one-time password,
-//! shown once), change their role, remove them.
+//! shown once), change their role, reset their password (a new one-time one; their sessions
+//! end), remove them.
 
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
 use crate::components::toast::use_toasts;
 use crate::model::list::ListQuery;
+use crate::model::user::CreatedUser;
 use crate::model::user::{Role, UserQuery};
-use crate::server_fns::users::{list_users, remove_user, set_user_role, CreateUser};
+use crate::server_fns::users::{
+    list_users, remove_user, reset_password, set_user_role, CreateUser,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -41,6 +45,25 @@ pub fn MembersPage() -> impl IntoView {
             }
         });
     };
+    // The one-time password of the last reset, shown once like a new member's.
+    let reset = RwSignal::new(None::<CreatedUser>);
+    let reset_one = move |id| {
+        spawn_local(async move {
+            match reset_password(id).await {
+                Ok(c) => {
+                    toasts.success(format!("{} was signed out everywhere", c.user.name));
+                    reset.set(Some(c));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(e.error),
+            }
+        });
+    };
+    // A member added after a reset is the one whose password shows.
+    Effect::new(move |_| {
+        create.version().track();
+        reset.set(None);
+    });
     let created = move || create.value().get().and_then(|r| r.ok());
     let error = move || create.value().get().and_then(|r| r.err());
     view! {
@@ -68,7 +91,7 @@ pub fn MembersPage() -> impl IntoView {
                 <input type="hidden" name="reason" value="" />
                 <button type="submit" class="btn btn-primary">"Add member"</button>
             </ActionForm>
-            {move || created().map(|c| view! {
+            {move || reset.get().or_else(created).map(|c| view! {
                 <div class="secret-once" data-testid="one-time-password">
                     <p>{format!("Give {} this one-time password; they choose their own at first sign-in. It is not shown again.", c.user.name)}</p>
                     <code class="secret">{c.one_time_password}</code>
@@ -88,6 +111,7 @@ pub fn MembersPage() -> impl IntoView {
                             <tbody>
                                 {page.users.into_iter().map(|u| {
                                     let (id, name) = (u.id, u.name.clone());
+                                    let reset_label = format!("Reset the password of {name}");
                                     let other = if u.role == Role::Admin { "member" } else { "admin" };
                                     view! {
                                         <tr data-testid="user-row">
@@ -98,6 +122,8 @@ pub fn MembersPage() -> impl IntoView {
                                             <td class="col-actions">
                                                 <div class="row-actions">
                                                     <button type="button" class="btn btn-small" on:click=move |_| set_role(id, other)>{format!("Make {other}")}</button>
+                                                    <button type="button" class="btn btn-small" aria-label=reset_label
+                                                        on:click=move |_| reset_one(id)>"Reset password"</button>
                                                     <button type="button" class="btn btn-small btn-danger-quiet"
                                                         aria-label=format!("Remove {name}")
                                                         on:click=move |_| removing.ask(id, name.clone())>"Remove"</button>

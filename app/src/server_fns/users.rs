@@ -54,6 +54,16 @@ pub async fn remove_user(id: Uuid) -> Result<(), ApiError> {
     .await
 }
 
+/// An admin gives someone a new one-time password; their sessions end.
+#[server(prefix = "/fn", endpoint = "users/reset_password")]
+pub async fn reset_password(id: Uuid) -> Result<CreatedUser, ApiError> {
+    super::ctx::respond(async move {
+        let (backend, actor) = super::ctx::actor().await?;
+        backend.reset_password(&actor, None, id).await
+    })
+    .await
+}
+
 /// Changes the caller's own password; open to someone still on a one-time password.
 #[server(prefix = "/fn", endpoint = "users/password")]
 pub async fn change_password(

@@ -149,6 +149,10 @@ fn api_routes() -> Router<AppState> {
             "/users/{id}",
             axum::routing::put(users::update).delete(users::delete),
         )
+        .route(
+            "/users/{id}/password",
+            axum::routing::post(users::reset_password),
+        )
         .route("/me", g(me::me))
         .route("/me/password", axum::routing::put(users::change_password))
         .route("/me/sessions", g(me::sessions).delete(me::end_all_sessions))

@@ -54,6 +54,7 @@ use utoipa::{Modify, OpenApi};
         super::users::create,
         super::users::update,
         super::users::delete,
+        super::users::reset_password,
         super::users::change_password,
         super::me::me,
         super::me::sessions,

@@ -93,6 +93,22 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Give someone a new one-time password, shown once in the answer; every session of theirs
+/// ends. Refused for someone who also belongs to an organization the caller does not administer.
+#[utoipa::path(post, path = "/api/users/{id}/password", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CreatedUser), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn reset_password(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    PathId(id): PathId,
+    QueryParams(org): QueryParams<OrgParam>,
+) -> ApiResult<Json<CreatedUser>> {
+    Ok(Json(
+        s.service.reset_password(&actor, org.parse()?, id).await?,
+    ))
+}
+
 /// Change your own password (the current one is required).
 #[utoipa::path(put, path = "/api/me/password", tag = "identity", request_body = PasswordChange,
     responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError)),

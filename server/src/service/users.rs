@@ -189,6 +189,69 @@ impl UserService for Service {
         tx.commit().await.map_err(db_err)
     }
 
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+    ) -> Result<CreatedUser, ApiError> {
+        if user == actor.user.id {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "change your own password in Settings (PUT /api/me/password)",
+            ));
+        }
+        let password = generate_password();
+        let hash = passwords::hash(password.clone()).await?;
+        let mut tx = self.db.begin().await.map_err(db_err)?;
+        let (org, target) = self
+            .org_user_for(&mut tx, actor, org, user, "reset passwords")
+            .await?;
+        // An admin here must not take over an account that also answers elsewhere.
+        let elsewhere = users::org_ids(&mut tx, user)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .any(|o| {
+                o != org
+                    && actor
+                        .user
+                        .membership(o)
+                        .is_none_or(|m| m.role != Role::Admin)
+            });
+        if elsewhere {
+            return Err(ApiError::forbidden(
+                "this person also belongs to an organization you do not administer: they reset their own password, or an admin of every one of their organizations does",
+            ));
+        }
+        users::set_password(&mut tx, user, &hash, true)
+            .await
+            .map_err(db_err)?;
+        // Whoever held the old password is out, everywhere.
+        crate::store::sessions::delete_all(&mut tx, user, None)
+            .await
+            .map_err(db_err)?;
+        let after = users::get_org_user(&mut tx, org, user)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(ApiError::internal)?;
+        let change = Change::other(
+            Some(org),
+            "password_reset",
+            "user",
+            user,
+            &target.name,
+            Some(&target),
+            Some(&after),
+        );
+        record(&mut tx, actor, change).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(CreatedUser {
+            user: after,
+            one_time_password: password,
+        })
+    }
+
     async fn change_password(&self, actor: &Actor, input: &PasswordChange) -> Result<(), ApiError> {
         let current = input.current_password.as_deref().unwrap_or("");
         let new = input.new_password.as_deref().unwrap_or("");
@@ -212,7 +275,7 @@ impl UserService for Service {
         }
         let hash = passwords::hash(new.to_string()).await?;
         let mut tx = self.db.begin().await.map_err(db_err)?;
-        users::set_password(&mut tx, actor.user.id, &hash)
+        users::set_password(&mut tx, actor.user.id, &hash, false)
             .await
             .map_err(db_err)?;
         // Whoever knew the old password is signed out everywhere but here.

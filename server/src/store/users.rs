@@ -375,16 +375,21 @@ pub async fn password_hash(
 }
 
 /// Replaces the password; the user chose it, so it need not be changed again.
+/// Sets a password; with `one_time`, one that must be changed at the next sign-in.
 pub async fn set_password(
     db: &mut AnyConnection,
     user: Uuid,
     hash: &str,
+    one_time: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = FALSE WHERE id = $2")
-        .bind(hash.to_string())
-        .bind(user.to_string())
-        .execute(&mut *db)
-        .await?;
+    let flag = if one_time { "TRUE" } else { "FALSE" };
+    sqlx::query(&format!(
+        "UPDATE users SET password_hash = $1, must_change_password = {flag} WHERE id = $2"
+    ))
+    .bind(hash.to_string())
+    .bind(user.to_string())
+    .execute(&mut *db)
+    .await?;
     Ok(())
 }
 

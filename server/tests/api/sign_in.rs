@@ -11,6 +11,7 @@ use std::time::Duration;
 
 both_backends!(
     sessions_end_with_a_password_change_and_on_request,
+    an_admin_reset_ends_every_session,
     tokens_expire,
     server_functions_obey_the_service_limits,
 );
@@ -267,6 +268,56 @@ async fn sessions_end_with_a_password_change_and_on_request(s: &TestServer) {
         204
     );
     assert_eq!(s.get_with_cookie(&a, "/api/me").await.0, 401);
+}
+
+async fn an_admin_reset_ends_every_session(s: &TestServer) {
+    let admin = s.user("acme", "alice", Role::Admin).await;
+    let member_token = s.user("acme", "mia", Role::Member).await;
+    let mia = s.sign_in("mia", PASSWORD).await.unwrap();
+    let (_, me) = s.get(&member_token, "/api/me").await;
+    let mia_id = me["id"].as_str().unwrap().to_string();
+    let (status, reset) = s
+        .post(&admin, &format!("/api/users/{mia_id}/password"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{reset}");
+    let one_time = reset["one_time_password"].as_str().unwrap().to_string();
+    assert_eq!(s.get_with_cookie(&mia, "/api/me").await.0, 401);
+    assert_eq!(attempt(s, "mia", PASSWORD, &[]).await.0, 401);
+    let fresh = s.sign_in("mia", &one_time).await.unwrap();
+    let (_, me) = s.get_with_cookie(&fresh, "/api/me").await;
+    assert_eq!(me["must_change_password"], true);
+    // a member cannot reset anyone; nobody resets their own this way
+    let (_, alice) = s.get(&admin, "/api/me").await;
+    let alice_path = format!("/api/users/{}/password", alice["id"].as_str().unwrap());
+    assert_eq!(s.post(&member_token, &alice_path, json!({})).await.0, 403);
+    assert_eq!(s.post(&admin, &alice_path, json!({})).await.0, 409);
+    // Someone in two organizations: an admin of one cannot take over the account.
+    let hostile = s.user("globex", "hal", Role::Admin).await;
+    let (_, hal) = s.get(&hostile, "/api/me").await;
+    let globex = uuid::Uuid::parse_str(hal["organizations"][0]["id"].as_str().unwrap()).unwrap();
+    let mut tx = s.service.db.begin().await.unwrap();
+    server::store::users::insert_membership(
+        &mut tx,
+        globex,
+        uuid::Uuid::parse_str(&mia_id).unwrap(),
+        Role::Member,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let path = format!("/api/users/{mia_id}/password");
+    assert_error(
+        &s.post(&hostile, &path, json!({})).await,
+        403,
+        "forbidden",
+        None,
+    );
+    assert_error(
+        &s.post(&admin, &path, json!({})).await,
+        403,
+        "forbidden",
+        None,
+    );
 }
 
 async fn sessions_expire_when_idle(s: &TestServer) {
