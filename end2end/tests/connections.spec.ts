@@ -19,6 +19,7 @@ test('credential and connection, assigned through the transfer list and removed 
   await expect(page).toHaveURL(/\/credentials$/);
   const credRow = page.getByTestId('credential-row').filter({ hasText: 'e2e-cluster-token' });
   await expect(credRow).toContainText('kubernetes');
+  await expect(credRow.getByTestId('credential-hosts')).toHaveText('*.example:6443');
   await expect(credRow).toContainText('token');
   await expect(page.locator('body')).not.toContainText('e2e-secret-token-value');
 

@@ -126,6 +126,10 @@ where
                     }}</td>
                     <td>{c.kind.as_str()}</td>
                     <td class="col-tags">{fields}</td>
+                    <td data-testid="credential-hosts">
+                        {if c.allowed_hosts.is_empty() { "nowhere yet".to_string() } else { c.allowed_hosts.join(", ") }}
+                        {c.allow_http.then(|| view! { <span class="badge">"plain http"</span> })}
+                    </td>
                     <td>{c.connection_count}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
                     <RowActions edit=format!("/credentials/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=crate::model::access::Op::ManageCredential />
@@ -146,6 +150,7 @@ where
                         <th scope="col">"Name"</th>
                         <th scope="col">"Type"</th>
                         <th scope="col">"Secret fields"</th>
+                        <th scope="col">"Allowed hosts"</th>
                         <th scope="col">"Connections"</th>
                         <th scope="col">"Last update"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
