@@ -39,6 +39,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let jobs = tokio::spawn(jobs::run(service.clone()));
+    service::warm_up_passwords().await;
     let app = http::router(service, options);
     axum::serve(
         listener,

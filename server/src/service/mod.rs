@@ -22,7 +22,7 @@ mod workspaces;
 pub use admin::FirstAdmin;
 pub use demo::DemoSummary;
 pub use health::HealthSettings;
-pub use passwords::{generate_password, peak_hashes, slot_count};
+pub use passwords::{generate_password, peak_hashes, slot_count, warm_up as warm_up_passwords};
 pub use throttle::{AuthSettings, ThrottleSettings};
 
 use crate::db::Db;
