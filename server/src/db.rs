@@ -430,6 +430,11 @@ impl Db {
 }
 
 /// Microseconds since the epoch: how times are stored.
+/// A duration in microseconds, as times are stored; saturating.
+pub fn micros(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
 pub fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }

@@ -7,9 +7,7 @@ use crate::server_fns::auth::{end_all_sessions, end_session, list_sessions};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use super::environments::when;
 
 /// The browser's own name for itself is long; the list shows its start.
 fn short_agent(ua: Option<&str>) -> String {

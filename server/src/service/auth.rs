@@ -2,7 +2,7 @@
 
 use super::passwords::{self, random_secret, secret_hash};
 use super::{db_err, Service};
-use crate::db::now_micros;
+use crate::db::{micros, now_micros};
 use crate::store::{audit, sessions, throttle, tokens, users};
 use app::backend::{Actor, AuthService, ClientInfo, NewSession};
 use app::error::{ApiError, ErrorCode};
@@ -131,10 +131,6 @@ fn throttle_keys(login: &str, client: &ClientInfo) -> Vec<String> {
         keys.push(format!("addr:{addr}"));
     }
     keys
-}
-
-fn micros(d: std::time::Duration) -> i64 {
-    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
 #[async_trait]

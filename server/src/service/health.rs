@@ -3,7 +3,7 @@
 //! status change's audit event.
 
 use super::{db_err, Service};
-use crate::db::now_micros;
+use crate::db::{micros, now_micros};
 use crate::probe::{self, ProbeSettings, Target};
 use crate::store::{audit, connections, credentials, health};
 use app::backend::Actor;
@@ -36,10 +36,6 @@ impl Default for HealthSettings {
 
 /// Connections claimed by one pass of one process.
 const PASS_SIZE: i64 = 32;
-
-fn micros(d: Duration) -> i64 {
-    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
-}
 
 impl Service {
     /// The interval, ±10% so that connections registered together drift apart.

@@ -1,6 +1,7 @@
 //! The rules of sign-in throttling and session lifetimes. The counts live in the database
 //! (`store::throttle`); this is the arithmetic on them.
 
+use crate::db::micros;
 use crate::store::throttle::Entry;
 use std::time::Duration;
 
@@ -44,10 +45,6 @@ impl Default for ThrottleSettings {
             max_delay: Duration::from_secs(15 * 60),
         }
     }
-}
-
-fn micros(d: Duration) -> i64 {
-    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
 impl ThrottleSettings {

@@ -1,6 +1,6 @@
 //! Credentials. Secrets are stored sealed; this module never sees plaintext.
 
-use super::{uuid_col, Sql};
+use super::{bool_sql, uuid_col, Sql};
 use crate::db::{from_micros, Backend};
 use app::model::credential::{Credential, CredentialQuery, CredentialSort, CredentialType};
 use sqlx::{AnyConnection, Row};
@@ -46,14 +46,6 @@ fn hosts_of(raw: Option<String>) -> Result<Vec<String>, sqlx::Error> {
 
 fn hosts_json(c: &Credential) -> String {
     serde_json::to_string(&c.allowed_hosts).unwrap_or_else(|_| "[]".into())
-}
-
-fn bool_sql(b: bool) -> &'static str {
-    if b {
-        "TRUE"
-    } else {
-        "FALSE"
-    }
 }
 
 /// With `member`, only the credentials of the connections that member reaches.

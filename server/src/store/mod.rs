@@ -1,6 +1,15 @@
 //! Storage: every SQL statement of meshenv lives below this module. The service layer calls
 //! these functions; handlers and components never see SQL.
 
+/// A boolean as SQL both databases read into a BOOLEAN column (the Any driver binds none).
+pub(crate) fn bool_sql(b: bool) -> &'static str {
+    if b {
+        "TRUE"
+    } else {
+        "FALSE"
+    }
+}
+
 pub mod assignments;
 pub mod audit;
 pub mod connections;

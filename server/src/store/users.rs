@@ -139,11 +139,7 @@ pub async fn insert_user(
     must_change_password: bool,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
-    let flag = if must_change_password {
-        "TRUE"
-    } else {
-        "FALSE"
-    };
+    let flag = super::bool_sql(must_change_password);
     sqlx::query(&format!(
         "INSERT INTO users (id, name, name_key, email, email_key, password_hash, must_change_password, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, {flag}, $7)"
@@ -382,7 +378,7 @@ pub async fn set_password(
     hash: &str,
     one_time: bool,
 ) -> Result<(), sqlx::Error> {
-    let flag = if one_time { "TRUE" } else { "FALSE" };
+    let flag = super::bool_sql(one_time);
     sqlx::query(&format!(
         "UPDATE users SET password_hash = $1, must_change_password = {flag} WHERE id = $2"
     ))
