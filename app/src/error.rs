@@ -40,6 +40,9 @@ pub enum ErrorCode {
     Unavailable,
     /// Too many attempts (failed sign-ins, or sign-ins at once): retry after `Retry-After`.
     TooManyRequests,
+    /// The request body is not in a format the endpoint reads (JSON bodies need
+    /// `Content-Type: application/json`).
+    UnsupportedMediaType,
 }
 
 impl ErrorCode {
@@ -56,6 +59,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::NameTaken | ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,

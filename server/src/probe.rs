@@ -44,24 +44,33 @@ pub fn probe_url(kind: &str, url: &str) -> Option<String> {
     })
 }
 
-/// The probe's result: its latency, and the reason it failed if it did.
+/// The probe's result: its latency, the reason it failed if it did, and what it learned.
 pub struct Probed {
     pub latency_ms: i64,
     pub error: Option<String>,
+    /// A Kubernetes API server's `gitVersion`, from the `/version` the probe asked for.
+    pub version: Option<String>,
 }
+
+/// The most of a probe's answer that is read (a `/version` document is a few hundred bytes).
+const BODY_MAX: usize = 64 * 1024;
 
 /// Probes once. Timeouts, refused connections, TLS failures and non-2xx answers are failures
 /// with a message a person can act on; none of them is an error of the caller's.
 pub async fn probe(target: &Target<'_>, settings: &ProbeSettings) -> Probed {
     let started = Instant::now();
-    let error = run(target, settings).await.err();
+    let (version, error) = match run(target, settings).await {
+        Ok(version) => (version, None),
+        Err(e) => (None, Some(e)),
+    };
     Probed {
         latency_ms: started.elapsed().as_millis().min(i64::MAX as u128) as i64,
         error,
+        version,
     }
 }
 
-async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<(), String> {
+async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<Option<String>, String> {
     let timeout = settings.timeout;
     let url = probe_url(target.kind, target.url)
         .ok_or_else(|| format!("connections of kind '{}' are not probed", target.kind))?;
@@ -124,7 +133,11 @@ async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<(), String
     })?;
     let status = response.status();
     if status.is_success() {
-        Ok(())
+        Ok(if target.kind == "kubernetes" {
+            git_version(response).await
+        } else {
+            None
+        })
     } else if status.is_redirection() {
         Err(format!(
             "{url} answered {status}; redirects are not followed{}",
@@ -137,6 +150,29 @@ async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<(), String
     } else {
         Err(format!("{url} answered {status}"))
     }
+}
+
+/// The `gitVersion` of a Kubernetes `/version` answer, if it is one; a body that is too long,
+/// not JSON or without a sensible version is no error (the server answered), just no version.
+async fn git_version(mut response: reqwest::Response) -> Option<String> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        if body.len() + chunk.len() > BODY_MAX {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    parse_git_version(&body)
+}
+
+fn parse_git_version(body: &[u8]) -> Option<String> {
+    let doc: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let v = doc.get("gitVersion")?.as_str()?.trim();
+    let sensible = !v.is_empty()
+        && v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'));
+    sensible.then(|| v.to_string())
 }
 
 /// Follows at most `max` redirect hops, each one to an address the policy allows (names are
@@ -186,6 +222,16 @@ fn chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_git_version_of_a_version_answer() {
+        let body =
+            br#"{"major":"1","minor":"28","gitVersion":"v1.28.3+k3s1","platform":"linux/amd64"}"#;
+        assert_eq!(parse_git_version(body).as_deref(), Some("v1.28.3+k3s1"));
+        assert_eq!(parse_git_version(b"ok"), None);
+        assert_eq!(parse_git_version(br#"{"gitVersion": 7}"#), None);
+        assert_eq!(parse_git_version(br#"{"gitVersion": "<script>"}"#), None);
+    }
 
     #[test]
     fn each_kind_has_its_health_path() {

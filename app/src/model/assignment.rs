@@ -1,7 +1,7 @@
 //! Putting connections into environments: one at a time, in batches, or moved between two.
 
 use super::connection::{ConnectionSort, ConnectionStatus};
-use super::list::{parse_filter_object, ListQuery, RawListQuery};
+use super::list::{filter_bool, parse_filter_object, ListQuery, RawListQuery};
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,6 +16,8 @@ pub struct AssignmentQuery {
     pub list: ListQuery<ConnectionSort>,
     pub unassigned: bool,
     pub status: Option<ConnectionStatus>,
+    /// `deleted_at`: see [`super::connection::ConnectionFilter::deleted`].
+    pub deleted: Option<bool>,
 }
 
 impl AssignmentQuery {
@@ -24,18 +26,13 @@ impl AssignmentQuery {
             list: ListQuery::parse(raw)?,
             unassigned: false,
             status: None,
+            deleted: None,
         };
         if let Some(map) = parse_filter_object(raw.filter.as_deref())? {
             for (key, value) in map {
                 match key.as_str() {
-                    "assigned" => {
-                        q.unassigned = !value.as_bool().ok_or_else(|| {
-                            ApiError::parameter(
-                                "filter.assigned",
-                                "filter.assigned must be true or false",
-                            )
-                        })?
-                    }
+                    "assigned" => q.unassigned = !filter_bool(&key, &value)?,
+                    "deleted_at" => q.deleted = Some(filter_bool(&key, &value)?),
                     "status" => {
                         q.status = Some(
                             value
@@ -52,7 +49,9 @@ impl AssignmentQuery {
                     other => {
                         return Err(ApiError::parameter(
                             &format!("filter.{other}"),
-                            format!("unknown filter key '{other}'; use assigned or status"),
+                            format!(
+                                "unknown filter key '{other}'; use assigned, status or deleted_at"
+                            ),
                         ))
                     }
                 }
@@ -69,6 +68,9 @@ impl AssignmentQuery {
         }
         if let Some(s) = self.status {
             m.insert("status".into(), s.as_str().into());
+        }
+        if let Some(d) = self.deleted {
+            m.insert("deleted_at".into(), d.into());
         }
         raw.filter = (!m.is_empty()).then(|| serde_json::Value::Object(m).to_string());
         raw

@@ -1,6 +1,8 @@
 //! Connections: the infrastructure teams use, and the lifecycle of their status.
 
-use super::list::{parse_filter_object, Direction, ListQuery, RawListQuery, SortField};
+use super::list::{
+    filter_bool, parse_filter_object, Direction, ListQuery, RawListQuery, SortField,
+};
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -80,6 +82,17 @@ impl ConnectionStatus {
 
     pub fn can_move_to(self, to: ConnectionStatus) -> bool {
         self.next().contains(&to)
+    }
+
+    /// Whether a connection may be registered with this status: as found (`discovered`), as
+    /// `registered`, or one step on from registered (`connected`, `ignored`), which is how
+    /// Meshery's documentation registers them. `connected` is the registrant's word: a probed
+    /// kind is due for a health check at once, and a failed probe moves it to `disconnected`.
+    /// The rest are only reached through the transitions.
+    pub fn can_start_as(self) -> bool {
+        self == ConnectionStatus::Registered
+            || self == ConnectionStatus::Discovered
+            || ConnectionStatus::Registered.can_move_to(self)
     }
 }
 
@@ -198,6 +211,101 @@ mod double_option {
     }
 }
 
+/// Where the product documentation's JSON puts a kind's address inside `metadata`: a
+/// Kubernetes connection names its API server `server`, the HTTP-speaking kinds `url`. The
+/// address is read from either spelling, stored once (the `url` column) and answered in both.
+pub fn address_key(kind: &str) -> Option<&'static str> {
+    match kind.trim().to_ascii_lowercase().as_str() {
+        "kubernetes" => Some("server"),
+        "prometheus" | "grafana" | "jaeger" | "http" => Some("url"),
+        _ => None,
+    }
+}
+
+/// Takes the address out of `metadata` (the kind's key) and reconciles it with the top-level
+/// url: either may be given, and when both are they must name the same address.
+fn take_address(
+    kind: &str,
+    url: &str,
+    metadata: &mut serde_json::Map<String, serde_json::Value>,
+) -> Result<String, ApiError> {
+    let Some(key) = address_key(kind) else {
+        return Ok(url.to_string());
+    };
+    let field = format!("metadata.{key}");
+    let inner = match metadata.remove(key) {
+        None | Some(serde_json::Value::Null) => return Ok(url.to_string()),
+        Some(serde_json::Value::String(s)) => s,
+        Some(_) => {
+            return Err(ApiError::validation(
+                &field,
+                format!("{field} must be a string: the connection's address"),
+            ))
+        }
+    };
+    let (inner, top) = (inner.trim(), url.trim());
+    if top.is_empty() || inner.is_empty() {
+        return Ok(if top.is_empty() { inner } else { top }.to_string());
+    }
+    if inner.trim_end_matches('/') != top.trim_end_matches('/') {
+        return Err(ApiError::validation(
+            &field,
+            format!(
+                "{field} ('{inner}') and url ('{top}') name different addresses; send one of them, or the same in both"
+            ),
+        ));
+    }
+    Ok(top.to_string())
+}
+
+impl Connection {
+    /// The metadata as stored: without the copy of the address under the kind's key.
+    pub fn stored_metadata(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = self.metadata.clone();
+        if let Some(key) = address_key(&self.kind) {
+            m.remove(key);
+        }
+        m
+    }
+
+    /// Copies the address into `metadata` under the kind's key, so that answers carry it in
+    /// both spellings the documentation uses.
+    pub fn with_address_in_metadata(mut self) -> Self {
+        if let Some(key) = address_key(&self.kind) {
+            if !self.url.is_empty() {
+                self.metadata.insert(key.into(), self.url.clone().into());
+            }
+        }
+        self
+    }
+}
+
+impl ConnectionInput {
+    /// The url and metadata an update is checked with: what was sent replaces what was there.
+    /// The old metadata's copy of the address is left out, so that sending only a new url, or
+    /// only metadata carrying the new address, is not read as a contradiction.
+    pub fn address_over(
+        &self,
+        before: &Connection,
+    ) -> (String, serde_json::Map<String, serde_json::Value>) {
+        let metadata = self
+            .metadata
+            .clone()
+            .unwrap_or_else(|| before.stored_metadata());
+        let kind = self.kind.as_deref().unwrap_or(&before.kind);
+        let url = match &self.url {
+            Some(u) => u.clone(),
+            None if address_key(kind)
+                .is_some_and(|k| metadata.get(k).is_some_and(|v| !v.is_null())) =>
+            {
+                String::new()
+            }
+            None => before.url.clone(),
+        };
+        (url, metadata)
+    }
+}
+
 /// Kinds whose connection is reached at a URL, which they therefore need.
 pub fn kind_needs_url(kind: &str) -> bool {
     matches!(
@@ -260,13 +368,22 @@ pub fn check_url(raw: &str, kind: &str) -> Result<String, String> {
     let u = raw.trim();
     if u.is_empty() {
         return if kind_needs_url(kind) {
-            Err(format!("a {kind} connection needs its {}", url_label(kind)))
+            Err(match address_key(kind) {
+                Some(key) => format!(
+                    "a {kind} connection needs its {} (url, or metadata.{key})",
+                    url_label(kind)
+                ),
+                None => format!("a {kind} connection needs its {}", url_label(kind)),
+            })
         } else {
             Ok(String::new())
         };
     }
     if u.len() > URL_MAX {
         return Err(format!("url is at most {URL_MAX} characters"));
+    }
+    if u.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("url cannot contain spaces or control characters".into());
     }
     // Databases are addressed in their own scheme; everything else speaks HTTP.
     let schemes: &[&str] = match kind {
@@ -338,11 +455,13 @@ impl ConnectionFields {
             move |m| ApiError::validation(field, m)
         }
         let kind = check_word(kind, "kind", true).map_err(v("kind"))?;
+        let mut metadata = metadata.clone();
+        let url = take_address(&kind, url, &mut metadata)?;
         let mut kind_type = check_word(kind_type, "type", false).map_err(v("type"))?;
         if kind_type.is_empty() {
             kind_type = default_type(&kind).to_string();
         }
-        if serde_json::to_string(metadata)
+        if serde_json::to_string(&metadata)
             .map(|s| s.len())
             .unwrap_or(0)
             > METADATA_MAX
@@ -355,10 +474,10 @@ impl ConnectionFields {
         Ok(ConnectionFields {
             name: check_connection_name(name).map_err(v("name"))?,
             sub_type: check_word(sub_type, "sub_type", false).map_err(v("sub_type"))?,
-            url: check_url(url, &kind).map_err(v("url"))?,
+            url: check_url(&url, &kind).map_err(v("url"))?,
             kind,
             kind_type,
-            metadata: metadata.clone(),
+            metadata,
         })
     }
 }
@@ -399,6 +518,9 @@ pub struct ConnectionFilter {
     pub status: Option<ConnectionStatus>,
     pub credential_id: Option<Uuid>,
     pub environment_id: Option<Uuid>,
+    /// Meshery's `deleted_at`: `false` leaves out connections whose status is `deleted` (its
+    /// soft delete), `true` lists only those (organization admins only).
+    pub deleted: Option<bool>,
 }
 
 fn filter_err(key: &str, what: &str) -> ApiError {
@@ -424,10 +546,11 @@ impl ConnectionFilter {
                 }
                 "credential_id" => f.credential_id = Some(id().ok_or_else(|| filter_err("credential_id", "a UUID"))?),
                 "environment_id" => f.environment_id = Some(id().ok_or_else(|| filter_err("environment_id", "a UUID"))?),
+                "deleted_at" => f.deleted = Some(filter_bool(&key, &value)?),
                 other => {
                     return Err(ApiError::parameter(
                         &format!("filter.{other}"),
-                        format!("unknown filter key '{other}'; connections filter on: kind, status, credential_id, environment_id"),
+                        format!("unknown filter key '{other}'; connections filter on: kind, status, credential_id, environment_id, deleted_at"),
                     ))
                 }
             }
@@ -448,6 +571,9 @@ impl ConnectionFilter {
         }
         if let Some(e) = self.environment_id {
             m.insert("environment_id".into(), e.to_string().into());
+        }
+        if let Some(d) = self.deleted {
+            m.insert("deleted_at".into(), d.into());
         }
         (!m.is_empty()).then(|| serde_json::Value::Object(m).to_string())
     }

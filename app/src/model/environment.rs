@@ -1,7 +1,9 @@
 //! Environments on the wire, and the rules their fields obey. The create and edit forms run
 //! these same functions as the user types; the service layer runs them before every write.
 
-use super::list::{parse_filter_object, Direction, ListQuery, RawListQuery, SortField};
+use super::list::{
+    filter_bool, parse_filter_object, Direction, ListQuery, RawListQuery, SortField,
+};
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -318,23 +320,13 @@ impl EnvironmentFilter {
                             })?,
                     )
                 }
-                "deleted" | "unused" => {
-                    let on = value.as_bool().ok_or_else(|| {
-                        ApiError::parameter(
-                            &format!("filter.{key}"),
-                            format!("filter.{key} must be true or false"),
-                        )
-                    })?;
-                    if key == "deleted" {
-                        filter.deleted = on;
-                    } else {
-                        filter.unused = on;
-                    }
-                }
+                // `deleted_at` is Meshery's spelling: false the living, true the trash.
+                "deleted" | "deleted_at" => filter.deleted = filter_bool(&key, &value)?,
+                "unused" => filter.unused = filter_bool(&key, &value)?,
                 other => {
                     return Err(ApiError::parameter(
                         &format!("filter.{other}"),
-                        format!("unknown filter key '{other}'; environments filter on: tags, state, deleted, unused"),
+                        format!("unknown filter key '{other}'; environments filter on: tags, state, deleted (or deleted_at), unused"),
                     ))
                 }
             }

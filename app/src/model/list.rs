@@ -15,6 +15,8 @@ pub const MAX_SEARCH_LEN: usize = 200;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+// A parameter a list does not know is refused (naming it), never silently ignored.
+#[serde(deny_unknown_fields)]
 pub struct RawListQuery {
     /// The organization; optional when the caller belongs to exactly one. `orgId` is accepted too.
     #[serde(rename = "orgID", alias = "orgId", default)]
@@ -23,8 +25,8 @@ pub struct RawListQuery {
     /// 0-based page number (default 0).
     #[serde(default)]
     pub page: Option<String>,
-    /// Items per page, 1-1000 (default 20).
-    #[serde(default)]
+    /// Items per page, 1-1000 (default 20). `pageSize` is accepted too, as Meshery uses both.
+    #[serde(default, alias = "pageSize")]
     pub pagesize: Option<String>,
     /// Case-insensitive substring of the name or description.
     #[serde(default)]
@@ -208,6 +210,14 @@ impl<F: SortField> ListQuery<F> {
                     format!("search is at most {MAX_SEARCH_LEN} characters"),
                 ))
             }
+            // Neither SQLite's full-text query nor PostgreSQL's text takes a NUL, and no
+            // name holds a control character to be found.
+            Some(s) if s.chars().any(char::is_control) => {
+                return Err(ApiError::parameter(
+                    "search",
+                    "search cannot contain control characters",
+                ))
+            }
             Some(s) => Some(s.to_string()),
         };
         Ok(ListQuery {
@@ -284,6 +294,16 @@ pub fn parse_filter_object(
     }
 }
 
+/// A filter key whose value is true or false.
+pub fn filter_bool(key: &str, value: &serde_json::Value) -> Result<bool, ApiError> {
+    value.as_bool().ok_or_else(|| {
+        ApiError::parameter(
+            &format!("filter.{key}"),
+            format!("filter.{key} must be true or false"),
+        )
+    })
+}
+
 /// How many pages `total` rows make at `page_size` a page.
 pub fn page_count(total: u64, page_size: u32) -> u32 {
     if page_size == 0 {
@@ -345,6 +365,7 @@ mod tests {
             ("order", "name sideways"),
             ("order", "name asc extra"),
             ("orgID", "nope"),
+            ("search", "a\u{0}b"),
         ] {
             let err = ListQuery::<F>::parse(&raw(&[(k, v)])).unwrap_err();
             assert_eq!(err.status(), 400, "{k}={v}");

@@ -25,6 +25,8 @@ pub fn description(raw: &str, max: usize) -> Result<String, String> {
         Err(format!(
             "description is at most {max} characters ({len} given)"
         ))
+    } else if d.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        Err("description cannot contain control characters other than line breaks and tabs".into())
     } else {
         Ok(d.to_string())
     }
@@ -43,5 +45,7 @@ mod tests {
         assert!(name("a\u{7}b", 10).is_err());
         assert!(description("", 3).is_ok());
         assert!(description("abcd", 3).is_err());
+        assert!(description("line\nbreak\ttab", 30).is_ok());
+        assert!(description("nul\u{0}", 30).is_err());
     }
 }

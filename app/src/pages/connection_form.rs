@@ -71,7 +71,7 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
     let metadata = StoredValue::new(
         existing
             .as_ref()
-            .map(|c| c.metadata.clone())
+            .map(Connection::stored_metadata)
             .unwrap_or_default(),
     );
 

@@ -30,6 +30,7 @@ fn side_query(side: Side, search: String, page: u32, page_size: u32) -> Assignme
         },
         unassigned: side == Side::Available,
         status: None,
+        deleted: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/api/connections`: thin handlers over the service layer.
 
 use super::error::{ApiResult, HttpError};
-use super::extract::{Caller, JsonBody, PathId, QueryParams};
+use super::extract::{Caller, JsonBody, PathId, QueryParams, YamlBody};
 use super::AppState;
 use app::backend::ConnectionService;
 use app::error::ApiError;
@@ -125,6 +125,7 @@ pub async fn delete(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct OrgParam {
     /// The organization; optional when the caller belongs to exactly one.
     #[serde(rename = "orgID", alias = "orgId")]
@@ -142,7 +143,7 @@ pub async fn import_kubeconfig(
     State(s): State<AppState>,
     Caller(actor): Caller,
     QueryParams(org): QueryParams<OrgParam>,
-    body: String,
+    YamlBody(body): YamlBody,
 ) -> ApiResult<Json<KubeconfigImport>> {
     Ok(Json(
         s.service

@@ -70,6 +70,7 @@ pub async fn update(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Force {
     /// Detach the credential from the connections that use it, then delete it.
     force: Option<String>,

@@ -1,7 +1,7 @@
 //! `/api/environments`: thin handlers over the service layer.
 
 use super::error::{ApiResult, HttpError};
-use super::extract::{Caller, JsonBody, PathId, QueryParams};
+use super::extract::{Caller, JsonBody, OptionalJsonBody, PathId, QueryParams};
 use super::AppState;
 use app::backend::EnvironmentService;
 use app::error::ApiError;
@@ -111,6 +111,7 @@ pub async fn update(
 
 /// `?purge=true` on `DELETE`.
 #[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct PurgeParam {
     #[serde(default)]
     purge: Option<String>,
@@ -208,27 +209,17 @@ pub async fn unarchive(
 /// Bring an environment back from the trash, with the connections and workspace assignments it
 /// had. A body `{"name": ...}` restores it under a new name when its own is taken.
 #[utoipa::path(post, path = "/api/environments/{id}/restore", tag = "environments",
-    params(("id" = uuid::Uuid, Path)), request_body(content = Restore, description = "optional"),
+    params(("id" = uuid::Uuid, Path)), request_body(content = Option<Restore>, description = "Optional: `{\"name\": ...}` restores under a new name"),
     responses((status = 200, body = Environment), (status = 404, body = ApiError), (status = 409, description = "The name is taken now", body = ApiError)),
     security(("bearer" = [])))]
 pub async fn restore(
     State(s): State<AppState>,
     Caller(actor): Caller,
     PathId(id): PathId,
-    body: axum::body::Bytes,
+    OptionalJsonBody(input): OptionalJsonBody<Restore>,
 ) -> ApiResult<Json<Environment>> {
-    // The body is optional: an empty one restores under the old name.
-    let input: Restore = if body.iter().all(u8::is_ascii_whitespace) {
-        Restore::default()
-    } else {
-        let de = &mut serde_json::Deserializer::from_slice(&body);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            ApiError::new(
-                app::error::ErrorCode::InvalidBody,
-                format!("the body is not a restore request: {}", e.inner()),
-            )
-        })?
-    };
+    // The body is optional: none restores under the old name.
+    let input = input.unwrap_or_default();
     lifecycle(&s, &actor, id, LifecycleAction::Restore, &input).await
 }
 

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 /// `?orgID=` on a single user's endpoints; optional for callers in one organization.
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct OrgParam {
     #[serde(rename = "orgID", alias = "orgId", default)]
     org_id: Option<String>,
@@ -49,7 +50,7 @@ pub async fn list(
 /// Add someone to the organization. The answer carries a one-time password, shown only here,
 /// which they must change at their first sign-in.
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = NewUser,
-    responses((status = 201, body = CreatedUser), (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 409, body = ApiError)),
+    responses((status = 201, body = CreatedUser), (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 429, description = "Every password-hashing slot stayed busy: retry after `Retry-After` seconds", body = ApiError)),
     security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
@@ -96,7 +97,7 @@ pub async fn delete(
 /// Give someone a new one-time password, shown once in the answer; every session of theirs
 /// ends. Refused for someone who also belongs to an organization the caller does not administer.
 #[utoipa::path(post, path = "/api/users/{id}/password", tag = "users", params(("id" = Uuid, Path)),
-    responses((status = 200, body = CreatedUser), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)),
+    responses((status = 200, body = CreatedUser), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 429, description = "Every password-hashing slot stayed busy: retry after `Retry-After` seconds", body = ApiError)),
     security(("bearer" = [])))]
 pub async fn reset_password(
     State(s): State<AppState>,
@@ -111,7 +112,7 @@ pub async fn reset_password(
 
 /// Change your own password (the current one is required).
 #[utoipa::path(put, path = "/api/me/password", tag = "identity", request_body = PasswordChange,
-    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError)),
+    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 429, description = "Every password-hashing slot stayed busy: retry after `Retry-After` seconds", body = ApiError)),
     security(("bearer" = [])))]
 pub async fn change_password(
     State(s): State<AppState>,

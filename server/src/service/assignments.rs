@@ -88,8 +88,10 @@ impl Service {
         let filter = ConnectionFilter {
             environment_id: (!query.unassigned).then_some(environment),
             status: query.status,
+            deleted: query.deleted,
             ..Default::default()
         };
+        super::connections::may_see_deleted(&filter, role)?;
         Ok((
             env.organization_id,
             filter,

@@ -11,8 +11,8 @@ use app::error::{ApiError, ErrorCode};
 use app::model::access::Op;
 use app::model::connection::ConnectionSort;
 use app::model::connection::{
-    parse_status, Connection, ConnectionFields, ConnectionInput, ConnectionPage, ConnectionQuery,
-    ConnectionStatus, KubeconfigImport,
+    parse_status, Connection, ConnectionFields, ConnectionFilter, ConnectionInput, ConnectionPage,
+    ConnectionQuery, ConnectionStatus, KubeconfigImport,
 };
 use app::model::environment::{EnvironmentPage, EnvironmentQuery};
 use app::model::list::ListQuery;
@@ -135,6 +135,22 @@ impl Service {
     }
 }
 
+/// Connections whose status is `deleted` are listed on their own for organization admins only
+/// (as the environments' trash is); leaving them out is anyone's to ask.
+pub(crate) fn may_see_deleted(
+    filter: &ConnectionFilter,
+    role: app::model::user::Role,
+) -> Result<(), ApiError> {
+    if filter.deleted == Some(true) {
+        permit(
+            org_standing(role),
+            Op::ManageConnection,
+            "list deleted connections",
+        )?;
+    }
+    Ok(())
+}
+
 fn transition_refused(from: ConnectionStatus, to: ConnectionStatus) -> ApiError {
     let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
     let allowed = if allowed.is_empty() {
@@ -162,6 +178,7 @@ impl ConnectionService for Service {
     ) -> Result<ConnectionPage, ApiError> {
         let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.list.org_id)?;
+        may_see_deleted(&query.filter, role)?;
         let scope = Scope {
             org,
             member: member_filter(actor, role),
@@ -206,10 +223,19 @@ impl ConnectionService for Service {
             None | Some("") => ConnectionStatus::Registered,
             Some(s) => parse_status(s, "status")?,
         };
-        if status == ConnectionStatus::Deleted {
+        if !status.can_start_as() {
+            let first: Vec<&str> = ConnectionStatus::ALL
+                .iter()
+                .filter(|s| s.can_start_as())
+                .map(|s| s.as_str())
+                .collect();
             return Err(ApiError::validation(
                 "status",
-                "a connection cannot be registered as deleted",
+                format!(
+                    "a connection cannot be registered as {}; it starts as one of: {} (later statuses are reached with PUT /api/connections/{{id}}/status)",
+                    status.as_str(),
+                    first.join(", ")
+                ),
             ));
         }
         let now = from_micros(now_micros());
@@ -276,13 +302,14 @@ impl ConnectionService for Service {
                 "change the status with PUT /api/connections/{id}/status",
             ));
         }
+        let (url, metadata) = input.address_over(&before);
         let f = ConnectionFields::check(
             input.name.as_deref().unwrap_or(&before.name),
             input.kind.as_deref().unwrap_or(&before.kind),
             input.kind_type.as_deref().unwrap_or(&before.kind_type),
             input.sub_type.as_deref().unwrap_or(&before.sub_type),
-            input.url.as_deref().unwrap_or(&before.url),
-            input.metadata.as_ref().unwrap_or(&before.metadata),
+            &url,
+            &metadata,
         )?;
         let credential_id = input.credential_id.unwrap_or(before.credential_id);
         let field = if credential_id == before.credential_id {

@@ -156,6 +156,19 @@ impl Service {
         health::record(&mut tx, id, &outcome)
             .await
             .map_err(db_err)?;
+        if let Some(version) = &probed.version {
+            // Read again inside the transaction: the connection may have been edited while
+            // the probe ran, and only the version is the probe's to change.
+            if let Some(now) = connections::get(&mut tx, id).await.map_err(db_err)? {
+                if now.metadata.get("version").and_then(|v| v.as_str()) != Some(version) {
+                    let mut metadata = now.stored_metadata();
+                    metadata.insert("version".into(), version.clone().into());
+                    health::set_metadata(&mut tx, id, &metadata)
+                        .await
+                        .map_err(db_err)?;
+                }
+            }
+        }
         if let Some(to) = status {
             let event = audit::Event {
                 organization_id: Some(c.organization_id),

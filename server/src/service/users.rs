@@ -19,6 +19,37 @@ use sqlx::AnyConnection;
 use uuid::Uuid;
 
 impl Service {
+    /// The person whose password `actor` may reset in `org`: refused when they also belong to
+    /// an organization the actor does not administer (an admin here must not take over an
+    /// account that answers elsewhere).
+    async fn reset_target(
+        &self,
+        db: &mut AnyConnection,
+        actor: &Actor,
+        org: Option<Uuid>,
+        user: Uuid,
+    ) -> Result<(Uuid, OrgUser), ApiError> {
+        let (org, target) = self
+            .org_user_for(db, actor, org, user, "reset passwords")
+            .await?;
+        let elsewhere = users::org_ids(db, user)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .any(|o| {
+                o != org
+                    && actor
+                        .user
+                        .membership(o)
+                        .is_none_or(|m| m.role != Role::Admin)
+            });
+        if elsewhere {
+            return Err(ApiError::forbidden(
+                "this person also belongs to an organization you do not administer: they reset their own password, or an admin of every one of their organizations does",
+            ));
+        }
+        Ok((org, target))
+    }
     /// The organization an admin acts in, and the user of it they act on.
     async fn org_user_for(
         &self,
@@ -201,29 +232,15 @@ impl UserService for Service {
                 "change your own password in Settings (PUT /api/me/password)",
             ));
         }
+        // Who may reset is settled before any hashing, so that nobody else can make the
+        // server hash; it is settled again in the transaction that writes.
+        let mut conn = self.db.read().await.map_err(db_err)?;
+        let (org, _) = self.reset_target(&mut conn, actor, org, user).await?;
+        drop(conn);
         let password = generate_password();
         let hash = passwords::hash(password.clone()).await?;
         let mut tx = self.db.begin().await.map_err(db_err)?;
-        let (org, target) = self
-            .org_user_for(&mut tx, actor, org, user, "reset passwords")
-            .await?;
-        // An admin here must not take over an account that also answers elsewhere.
-        let elsewhere = users::org_ids(&mut tx, user)
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .any(|o| {
-                o != org
-                    && actor
-                        .user
-                        .membership(o)
-                        .is_none_or(|m| m.role != Role::Admin)
-            });
-        if elsewhere {
-            return Err(ApiError::forbidden(
-                "this person also belongs to an organization you do not administer: they reset their own password, or an admin of every one of their organizations does",
-            ));
-        }
+        let (org, target) = self.reset_target(&mut tx, actor, Some(org), user).await?;
         users::set_password(&mut tx, user, &hash, true)
             .await
             .map_err(db_err)?;

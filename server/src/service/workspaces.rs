@@ -441,6 +441,8 @@ impl WorkspaceService for Service {
         let (ws, _) = self
             .workspace_for(&mut conn, actor, id, Op::ViewWorkspace, "")
             .await?;
+        let role = super::role_in(actor, ws.organization_id, "workspace")?;
+        super::connections::may_see_deleted(&query.filter, role)?;
         let scope = ConnectionScope {
             org: ws.organization_id,
             member: None,

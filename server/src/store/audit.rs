@@ -22,10 +22,27 @@ pub struct Event<'a> {
 pub async fn insert(db: &mut AnyConnection, e: &Event<'_>) -> Result<Uuid, sqlx::Error> {
     let opt = |u: Option<Uuid>| u.map(|u| u.to_string());
     let id = Uuid::now_v7();
+    // Searched by the actor's name as it was then, beside the action and the entity's name.
+    let actor_name: Option<String> = match e.actor_user_id {
+        Some(user) => {
+            sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+                .bind(user.to_string())
+                .fetch_optional(&mut *db)
+                .await?
+        }
+        None => None,
+    };
+    let search_text = format!(
+        "{} {} {}",
+        e.action,
+        e.entity_name.unwrap_or(""),
+        actor_name.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, organization_id, actor_user_id, actor_token_id, action, \
-         entity_type, entity_id, entity_name, before_json, after_json, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         entity_type, entity_id, entity_name, before_json, after_json, reason, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(id.to_string())
     .bind(now_micros())
@@ -39,6 +56,7 @@ pub async fn insert(db: &mut AnyConnection, e: &Event<'_>) -> Result<Uuid, sqlx:
     .bind(e.before.as_ref().map(|v| v.to_string()))
     .bind(e.after.as_ref().map(|v| v.to_string()))
     .bind(e.reason.map(str::to_string))
+    .bind(search_text)
     .execute(&mut *db)
     .await?;
     Ok(id)
@@ -94,6 +112,7 @@ fn event(r: &sqlx::any::AnyRow) -> Result<app::model::audit::AuditEvent, sqlx::E
 /// environments and connections those workspaces reach.
 fn filtered(
     select: &str,
+    backend: crate::db::Backend,
     org: Uuid,
     member: Option<Uuid>,
     q: &app::model::audit::EventQuery,
@@ -111,6 +130,9 @@ fn filtered(
         sql.push(") OR (entity_type = 'connection'");
         reach::connections_of(&mut sql, "entity_id", user);
         sql.push("))");
+    }
+    if let Some(needle) = q.list.search.as_deref() {
+        super::push_search(&mut sql, backend, "audit_events", needle);
     }
     if let Some(t) = &f.entity_type {
         sql.push(" AND entity_type = ").bind(t.as_str());
@@ -144,6 +166,7 @@ pub async fn list(
         "SELECT id, occurred_at, organization_id, actor_user_id, actor_token_id, action, entity_type, entity_id, \
          entity_name, before_json, after_json, reason, \
          (SELECT name FROM users u WHERE u.id = audit_events.actor_user_id) AS actor_name",
+        crate::db::Backend::of(db),
         org,
         member,
         q,
@@ -156,8 +179,14 @@ pub async fn list(
         .iter()
         .map(event)
         .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered("SELECT COUNT(*) AS n", org, member, q)
-        .count(db)
-        .await?;
+    let total = filtered(
+        "SELECT COUNT(*) AS n",
+        crate::db::Backend::of(db),
+        org,
+        member,
+        q,
+    )
+    .count(db)
+    .await?;
     Ok((items, total))
 }

@@ -60,7 +60,8 @@ fn connection(r: &sqlx::any::AnyRow) -> Result<Connection, sqlx::Error> {
                 .try_get::<Option<i64>, _>("latency_ms")?
                 .map(|v| v.max(0) as u64),
         },
-    })
+    }
+    .with_address_in_metadata())
 }
 
 fn filtered(select: &str, backend: Backend, scope: &Scope<'_>) -> Sql {
@@ -89,6 +90,17 @@ fn filtered(select: &str, backend: Backend, scope: &Scope<'_>) -> Sql {
     }
     if let Some(status) = f.status {
         sql.push(" AND status = ").bind(status.as_str());
+    }
+    match f.deleted {
+        Some(true) => {
+            sql.push(" AND status = ")
+                .bind(ConnectionStatus::Deleted.as_str());
+        }
+        Some(false) => {
+            sql.push(" AND status <> ")
+                .bind(ConnectionStatus::Deleted.as_str());
+        }
+        None => {}
     }
     if let Some(c) = f.credential_id {
         sql.push(" AND credential_id = ").bind(c);
@@ -356,7 +368,7 @@ pub async fn insert(
     .bind(c.sub_type.clone())
     .bind(c.url.clone())
     .bind(c.status.as_str())
-    .bind(serde_json::Value::Object(c.metadata.clone()).to_string())
+    .bind(serde_json::Value::Object(c.stored_metadata()).to_string())
     .bind(c.credential_id.map(|u| u.to_string()))
     .bind(import_key.map(str::to_string))
     .bind(search_text(c))
@@ -380,7 +392,7 @@ pub async fn update(db: &mut AnyConnection, c: &Connection) -> Result<(), sqlx::
     .bind(c.sub_type.clone())
     .bind(c.url.clone())
     .bind(c.status.as_str())
-    .bind(serde_json::Value::Object(c.metadata.clone()).to_string())
+    .bind(serde_json::Value::Object(c.stored_metadata()).to_string())
     .bind(c.credential_id.map(|u| u.to_string()))
     .bind(search_text(c))
     .bind(c.updated_at.timestamp_micros())

@@ -115,3 +115,18 @@ pub async fn release(
     .await?;
     Ok(())
 }
+
+/// Replaces a connection's stored metadata (the probe learned the cluster's version). Not an
+/// edit by anyone, so `updated_at` stays.
+pub async fn set_metadata(
+    db: &mut AnyConnection,
+    id: Uuid,
+    metadata: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE connections SET metadata = $1 WHERE id = $2")
+        .bind(serde_json::Value::Object(metadata.clone()).to_string())
+        .bind(id.to_string())
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}

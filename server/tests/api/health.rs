@@ -244,7 +244,13 @@ async fn probes_record_health_and_move_status(s: &TestServer) {
         good["id"].as_str(),
     )
     .await;
-    assert_eq!(check(s, &admin, &k8s).await.1["status"], "connected");
+    let (_, c) = check(s, &admin, &k8s).await;
+    assert_eq!(c["status"], "connected");
+    // the cluster's /version fills metadata.version, and the address shows as metadata.server
+    assert_eq!(c["metadata"]["version"], "v1.31.0", "{c}");
+    assert_eq!(c["metadata"]["server"], format!("{base}/k8s"));
+    let (_, listed) = s.get(&admin, &format!("/api/connections/{k8s}")).await;
+    assert_eq!(listed["metadata"]["version"], "v1.31.0");
     let k8s_bad = connection(
         s,
         &admin,

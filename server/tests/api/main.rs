@@ -12,6 +12,7 @@ mod events;
 mod health;
 mod lifecycle;
 mod platform;
+mod reference;
 mod scale;
 mod sign_in;
 mod trust;
