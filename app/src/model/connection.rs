@@ -168,14 +168,33 @@ pub fn is_probed(kind: &str) -> bool {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConnectionInput {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,253}[^\s\u0000-\u001f\u007f])?\s*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^\s*[A-Za-z0-9._-]{1,64}\s*$", example = "kubernetes")
+    )]
     pub kind: Option<String>,
     #[serde(default, rename = "type")]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^\s*[A-Za-z0-9._-]{0,64}\s*$", example = "platform")
+    )]
     pub kind_type: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^\s*[A-Za-z0-9._-]{0,64}\s*$"))]
     pub sub_type: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 2048, example = "https://kubernetes.example.com")
+    )]
     pub url: Option<String>,
     #[serde(default)]
     pub status: Option<String>,

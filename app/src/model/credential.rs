@@ -276,6 +276,13 @@ pub fn check_scope(hosts: &[String], allow_http: bool) -> Result<CredentialScope
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewCredential {
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            required = true,
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,253}[^\s\u0000-\u001f\u007f])?\s*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
@@ -284,6 +291,7 @@ pub struct NewCredential {
     pub secret: Option<Secret>,
     /// Where the secret may be sent; at least one host.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_items = 32))]
     pub allowed_hosts: Option<Vec<String>>,
     /// Whether plain `http` is allowed (default false).
     #[serde(default)]
@@ -299,6 +307,12 @@ pub struct NewCredential {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CredentialUpdate {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,253}[^\s\u0000-\u001f\u007f])?\s*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
@@ -306,6 +320,7 @@ pub struct CredentialUpdate {
     #[cfg_attr(feature = "ssr", schema(value_type = Option<std::collections::BTreeMap<String, String>>))]
     pub secret: Option<Secret>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_items = 32))]
     pub allowed_hosts: Option<Vec<String>>,
     #[serde(default)]
     pub allow_http: Option<bool>,

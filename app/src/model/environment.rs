@@ -132,21 +132,65 @@ pub struct BulkResult {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Restore {
+    /// Empty or left out: the old name.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*(?:[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,98}[^\s\u0000-\u001f\u007f])?)?\s*$"
+        )
+    )]
     pub name: Option<String>,
+}
+
+/// Tags as the OpenAPI description states them: what [`check_tags`] accepts.
+#[cfg(feature = "ssr")]
+fn tags_schema() -> utoipa::openapi::Array {
+    use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                // Bounded in the pattern, not maxLength: a tag is trimmed before it is counted.
+                .pattern(Some(format!(r"^\s*[A-Za-z0-9._:-]{{1,{TAG_MAX}}}\s*$"))),
+        )
+        .max_items(Some(TAGS_MAX))
+        // null means "no change" on update and "none" on create, as leaving it out does
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Array,
+            Type::Null,
+        ]))
+        .description(Some(
+            "Letters, digits, '-', '_', '.' and ':'; compared without case",
+        ))
+        .build()
 }
 
 /// The body of `POST /api/environments`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewEnvironment {
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            required = true,
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,98}[^\s\u0000-\u001f\u007f])?\s*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*(?:[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f](?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]{0,998}[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f])?)?\s*$"
+        )
+    )]
     pub description: Option<String>,
     /// Optional when the caller belongs to exactly one organization. `organizationId` is accepted too.
     #[serde(default, alias = "organizationId")]
     pub organization_id: Option<Uuid>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = tags_schema))]
     pub tags: Option<Vec<String>>,
 }
 
@@ -155,10 +199,23 @@ pub struct NewEnvironment {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EnvironmentUpdate {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,98}[^\s\u0000-\u001f\u007f])?\s*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*(?:[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f](?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]{0,998}[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f])?)?\s*$"
+        )
+    )]
     pub description: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = tags_schema))]
     pub tags: Option<Vec<String>>,
     /// Must be left out or equal the environment's own: an environment never changes organization.
     #[serde(default, alias = "organizationId")]

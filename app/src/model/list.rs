@@ -10,6 +10,8 @@ use uuid::Uuid;
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 1000;
 pub const MAX_SEARCH_LEN: usize = 200;
+/// The highest page number (the largest signed 32-bit integer, which every client can hold).
+pub const MAX_PAGE: u32 = i32::MAX as u32;
 
 /// A list query exactly as it arrives: every value a string, none checked yet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,16 +22,24 @@ pub const MAX_SEARCH_LEN: usize = 200;
 pub struct RawListQuery {
     /// The organization; optional when the caller belongs to exactly one. `orgId` is accepted too.
     #[serde(rename = "orgID", alias = "orgId", default)]
-    #[cfg_attr(feature = "ssr", param(rename = "orgID"))]
+    #[cfg_attr(feature = "ssr", param(rename = "orgID", value_type = Option<Uuid>))]
     pub org_id: Option<String>,
-    /// 0-based page number (default 0).
+    /// 0-based page number (default 0, at most 2147483647).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 0, maximum = 2147483647))]
     pub page: Option<String>,
     /// Items per page, 1-1000 (default 20). `pageSize` is accepted too, as Meshery uses both.
     #[serde(default, alias = "pageSize")]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 1, maximum = 1000))]
     pub pagesize: Option<String>,
     /// Case-insensitive substring of the name or description.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        param(
+            pattern = r"^\s*(?:[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,198}[^\s\u0000-\u001f\u007f])?)?\s*$"
+        )
+    )]
     pub search: Option<String>,
     /// `<field> [asc|desc]`.
     #[serde(default)]
@@ -173,22 +183,30 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
 
 impl<F: SortField> ListQuery<F> {
     pub fn parse(raw: &RawListQuery) -> Result<Self, ApiError> {
-        let org_id = match non_empty(&raw.org_id) {
+        // orgID, page and pagesize given empty are malformed, not absent: a script that sends
+        // `orgID=` meant some organization, and must not silently get another.
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim)
+        }
+        let org_id = match given(&raw.org_id) {
             None => None,
             Some(s) => Some(Uuid::parse_str(s).map_err(|_| {
                 ApiError::parameter("orgID", format!("orgID must be a UUID, not '{s}'"))
             })?),
         };
-        let page = match non_empty(&raw.page) {
+        let page = match given(&raw.page) {
             None => 0,
-            Some(s) => s.parse::<u32>().map_err(|_| {
-                ApiError::parameter(
-                    "page",
-                    format!("page must be a whole number from 0, not '{s}'"),
-                )
-            })?,
+            Some(s) => match s.parse::<u32>() {
+                Ok(n) if n <= MAX_PAGE => n,
+                _ => {
+                    return Err(ApiError::parameter(
+                        "page",
+                        format!("page must be a whole number from 0 to {MAX_PAGE}, not '{s}'"),
+                    ))
+                }
+            },
         };
-        let page_size = match non_empty(&raw.pagesize) {
+        let page_size = match given(&raw.pagesize) {
             None => DEFAULT_PAGE_SIZE,
             Some(s) => match s.parse::<u32>() {
                 Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
@@ -202,20 +220,25 @@ impl<F: SortField> ListQuery<F> {
                 }
             },
         };
+        // Neither SQLite's full-text query nor PostgreSQL's text takes a NUL, and no name holds
+        // a control character to be found. Checked before trimming: a needle carrying a line
+        // break is malformed, not trimmed.
+        if raw
+            .search
+            .as_deref()
+            .is_some_and(|s| s.chars().any(char::is_control))
+        {
+            return Err(ApiError::parameter(
+                "search",
+                "search cannot contain control characters",
+            ));
+        }
         let search = match non_empty(&raw.search) {
             None => None,
             Some(s) if s.chars().count() > MAX_SEARCH_LEN => {
                 return Err(ApiError::parameter(
                     "search",
                     format!("search is at most {MAX_SEARCH_LEN} characters"),
-                ))
-            }
-            // Neither SQLite's full-text query nor PostgreSQL's text takes a NUL, and no
-            // name holds a control character to be found.
-            Some(s) if s.chars().any(char::is_control) => {
-                return Err(ApiError::parameter(
-                    "search",
-                    "search cannot contain control characters",
                 ))
             }
             Some(s) => Some(s.to_string()),
@@ -347,7 +370,8 @@ mod tests {
     #[test]
     fn defaults_and_empty_values() {
         let q =
-            ListQuery::<F>::parse(&raw(&[("page", ""), ("pagesize", " "), ("order", "")])).unwrap();
+            ListQuery::<F>::parse(&raw(&[("search", " "), ("order", ""), ("filter", "")])).unwrap();
+        assert_eq!(q.search, None);
         assert_eq!(q.page, 0);
         assert_eq!(q.page_size, 20);
         assert_eq!(q.order.field, F::Updated);
@@ -365,6 +389,10 @@ mod tests {
             ("order", "name sideways"),
             ("order", "name asc extra"),
             ("orgID", "nope"),
+            ("orgID", ""),
+            ("page", ""),
+            ("page", "2147483648"),
+            ("pagesize", " "),
             ("search", "a\u{0}b"),
         ] {
             let err = ListQuery::<F>::parse(&raw(&[(k, v)])).unwrap_err();

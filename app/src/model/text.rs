@@ -1,6 +1,11 @@
 //! The rules every name and description follows, whatever it names: trimmed, bounded in
 //! characters (not bytes), and a name is required and free of control characters. Each model
 //! sets its own limits.
+//!
+//! The OpenAPI description states the same rules as patterns (the request types' `schema`
+//! attributes), of the shape `^\s*[^\s<ctl>](?:[^<ctl>]{0,N-2}[^\s<ctl>])?\s*$`: 1 to N
+//! characters once trimmed, no control character. Lengths are in the pattern, not `maxLength`,
+//! because the text is trimmed before it is counted.
 
 /// A trimmed name of 1 to `max` characters.
 pub fn name(raw: &str, max: usize) -> Result<String, String> {
@@ -25,7 +30,10 @@ pub fn description(raw: &str, max: usize) -> Result<String, String> {
         Err(format!(
             "description is at most {max} characters ({len} given)"
         ))
-    } else if d.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    } else if d
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         Err("description cannot contain control characters other than line breaks and tabs".into())
     } else {
         Ok(d.to_string())

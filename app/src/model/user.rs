@@ -120,7 +120,15 @@ pub struct OrgUser {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewUser {
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            required = true,
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f@](?:[^\u0000-\u001f\u007f@]{0,98}[^\s\u0000-\u001f\u007f@])?\s*$"
+        )
+    )]
     pub name: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub email: Option<String>,
     /// `admin` or `member` (default).
     #[serde(default)]
@@ -171,6 +179,7 @@ pub type UserQuery = super::list::ListQuery<UserSort>;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PasswordChange {
     pub current_password: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(min_length = 8, max_length = 1000))]
     pub new_password: Option<String>,
 }
 

@@ -31,8 +31,21 @@ pub struct Workspace {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewWorkspace {
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            required = true,
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,253}[^\s\u0000-\u001f\u007f])?\s*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*(?:[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f](?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]{0,4998}[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f])?)?\s*$"
+        )
+    )]
     pub description: Option<String>,
     /// Optional when the caller belongs to exactly one organization.
     #[serde(default, alias = "organizationId")]
@@ -44,8 +57,20 @@ pub struct NewWorkspace {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkspaceUpdate {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]{0,253}[^\s\u0000-\u001f\u007f])?\s*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^\s*(?:[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f](?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]{0,4998}[^\s\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f])?)?\s*$"
+        )
+    )]
     pub description: Option<String>,
     /// Must be left out or equal the workspace's own.
     #[serde(default, alias = "organizationId")]

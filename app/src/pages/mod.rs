@@ -72,7 +72,7 @@ pub fn raw_query(q: &leptos_router::params::ParamsMap) -> crate::model::list::Ra
     crate::model::list::RawListQuery {
         org_id: q.get("orgID"),
         page: q.get("page"),
-        pagesize: q.get("pagesize"),
+        pagesize: q.get("pagesize").or_else(|| q.get("pageSize")),
         search: q.get("search"),
         order: q.get("order"),
         filter: q.get("filter"),

@@ -173,6 +173,9 @@ pub fn metrics_router(service: Arc<Service>, leptos_options: LeptosOptions) -> R
 }
 
 pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
+    // The recorder must be in place before the first request: counted without one, requests
+    // are lost (it used to be installed by the first scrape of /metrics).
+    crate::metrics::handle();
     let backend: SharedBackend = service.clone();
     let proxies = Arc::new(service.http.trusted_proxies.clone());
     let state = AppState {

@@ -378,13 +378,15 @@ impl Service {
                 ("deleted_at", Some(now))
             }
             LifecycleAction::Restore => {
+                // A name that breaks the rules is refused whether or not it would be used.
+                let new_name = match new_name.map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(n) => Some(check_name(n).map_err(|m| ApiError::validation("name", m))?),
+                    None => None,
+                };
                 if env.deleted_at.is_none() {
                     return Ok(false);
                 }
-                let name = match new_name.map(str::trim).filter(|n| !n.is_empty()) {
-                    Some(n) => check_name(n).map_err(|m| ApiError::validation("name", m))?,
-                    None => env.name.clone(),
-                };
+                let name = new_name.unwrap_or_else(|| env.name.clone());
                 if store::live_name_taken(tx, env.organization_id, &name, env.id)
                     .await
                     .map_err(db_err)?

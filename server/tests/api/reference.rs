@@ -555,7 +555,9 @@ async fn every_list_refuses_an_unknown_parameter(s: &TestServer) {
         let r = s.get(&admin, &format!("{list}?page=1&page=2")).await;
         assert_eq!(r.0, 400, "{list}: {}", r.1);
         // found by the fuzzer: a NUL in the needle broke SQLite's full-text query (a 500)
-        let r = s.get(&admin, &format!("{list}?search=%00%C3%86%C3%8B")).await;
+        let r = s
+            .get(&admin, &format!("{list}?search=%00%C3%86%C3%8B"))
+            .await;
         assert_error(&r, 400, "invalid_parameter", Some("search"));
     }
 }
