@@ -22,15 +22,15 @@ pub const MAX_PAGE: u32 = i32::MAX as u32;
 pub struct RawListQuery {
     /// The organization; optional when the caller belongs to exactly one. `orgId` is accepted too.
     #[serde(rename = "orgID", alias = "orgId", default)]
-    #[cfg_attr(feature = "ssr", param(rename = "orgID", value_type = Option<Uuid>))]
+    #[cfg_attr(feature = "ssr", param(rename = "orgID", schema_with = org_param))]
     pub org_id: Option<String>,
     /// 0-based page number (default 0, at most 2147483647).
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 0, maximum = 2147483647))]
+    #[cfg_attr(feature = "ssr", param(schema_with = page_param))]
     pub page: Option<String>,
     /// Items per page, 1-1000 (default 20). `pageSize` is accepted too, as Meshery uses both.
     #[serde(default, alias = "pageSize")]
-    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 1, maximum = 1000))]
+    #[cfg_attr(feature = "ssr", param(schema_with = page_size_param))]
     pub pagesize: Option<String>,
     /// Case-insensitive substring of the name or description.
     #[serde(default)]
@@ -47,6 +47,53 @@ pub struct RawListQuery {
     /// A JSON object of filters.
     #[serde(default)]
     pub filter: Option<String>,
+}
+
+/// A parameter that is `value`, or empty (a GET form's empty field), which means the default.
+#[cfg(feature = "ssr")]
+fn or_blank(value: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::Schema {
+    use utoipa::openapi::{ObjectBuilder, OneOfBuilder, Type};
+    let one_of = OneOfBuilder::new()
+        .item(value)
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^\s*$")),
+        )
+        .build();
+    utoipa::openapi::Schema::OneOf(one_of)
+}
+
+#[cfg(feature = "ssr")]
+fn org_param() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    or_blank(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn page_param() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    or_blank(
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .maximum(Some(MAX_PAGE)),
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn page_size_param() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    or_blank(
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(MAX_PAGE_SIZE)),
+    )
 }
 
 /// A field a list can be ordered by.
@@ -183,10 +230,10 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
 
 impl<F: SortField> ListQuery<F> {
     pub fn parse(raw: &RawListQuery) -> Result<Self, ApiError> {
-        // orgID, page and pagesize given empty are malformed, not absent: a script that sends
-        // `orgID=` meant some organization, and must not silently get another.
+        // An empty value is the default, as a GET form with an empty field sends it; any other
+        // value is taken as given (" 5" is not a page number).
         fn given(v: &Option<String>) -> Option<&str> {
-            v.as_deref().map(str::trim)
+            v.as_deref().filter(|s| !s.trim().is_empty())
         }
         let org_id = match given(&raw.org_id) {
             None => None,
@@ -369,8 +416,16 @@ mod tests {
 
     #[test]
     fn defaults_and_empty_values() {
-        let q =
-            ListQuery::<F>::parse(&raw(&[("search", " "), ("order", ""), ("filter", "")])).unwrap();
+        let q = ListQuery::<F>::parse(&raw(&[
+            ("orgID", ""),
+            ("page", ""),
+            ("pagesize", " "),
+            ("search", " "),
+            ("order", ""),
+            ("filter", ""),
+        ]))
+        .unwrap();
+        assert_eq!(q.org_id, None);
         assert_eq!(q.search, None);
         assert_eq!(q.page, 0);
         assert_eq!(q.page_size, 20);
@@ -389,10 +444,10 @@ mod tests {
             ("order", "name sideways"),
             ("order", "name asc extra"),
             ("orgID", "nope"),
-            ("orgID", ""),
-            ("page", ""),
+            ("orgID", " 01a2037a-98f7-7015-b53a-6769c8c46695"),
+            ("page", " 1"),
             ("page", "2147483648"),
-            ("pagesize", " "),
+            ("pagesize", "5 "),
             ("search", "a\u{0}b"),
         ] {
             let err = ListQuery::<F>::parse(&raw(&[(k, v)])).unwrap_err();

@@ -246,6 +246,23 @@ fn query_error(text: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidParameter, text)
 }
 
+/// A UUID path segment; anything else is a 400, not a 404.
+pub struct PathId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::parameter("id", "missing id in the path"))?;
+        Uuid::parse_str(&raw).map(PathId).map_err(|_| {
+            ApiError::parameter("id", format!("'{raw}' is not a valid id (a UUID)")).into()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::query_error;
@@ -265,22 +282,5 @@ mod tests {
         let e = query_error("Failed to deserialize query string: duplicate field `page`");
         assert_eq!(e.field.as_deref(), Some("page"));
         assert_eq!(query_error("nonsense").status(), 400);
-    }
-}
-
-/// A UUID path segment; anything else is a 400, not a 404.
-pub struct PathId(pub Uuid);
-
-impl<S: Send + Sync> FromRequestParts<S> for PathId {
-    type Rejection = HttpError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| ApiError::parameter("id", "missing id in the path"))?;
-        Uuid::parse_str(&raw).map(PathId).map_err(|_| {
-            ApiError::parameter("id", format!("'{raw}' is not a valid id (a UUID)")).into()
-        })
     }
 }

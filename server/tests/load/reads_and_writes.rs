@@ -125,7 +125,8 @@ async fn every_read_holds_at_64_clients(s: &TestServer) {
         "/api/environments?filter=%7B%22tags%22%3A%5B%22load%22%5D%7D".into(),
         format!("/api/environments/{e}"),
         format!("/api/environments/{e}/connections"),
-        format!("/api/environments/{e}/connections?unassigned=true"),
+        // the connections not in it (this once read `?unassigned=true`, which was ignored)
+        format!("/api/environments/{e}/connections?filter=%7B%22assigned%22%3Afalse%7D"),
         "/api/connections?pagesize=20".into(),
         "/api/connections?search=conn".into(),
         format!("/api/connections/{c}"),
