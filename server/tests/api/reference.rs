@@ -376,6 +376,23 @@ async fn registering_starts_from_the_documented_statuses(s: &TestServer) {
             .await;
         assert_eq!((code, c["status"].as_str()), (201, Some(status)), "{c}");
     }
+    // `connected` is the registrant's word: the first health pass checks it, and a probe that
+    // reaches nothing moves it to disconnected.
+    let (_, claimed) = s
+        .post(
+            &admin,
+            "/api/connections",
+            json!({"name": "claimed", "kind": "prometheus", "status": "connected",
+                   "metadata": {"url": "http://127.0.0.1:1"}}),
+        )
+        .await;
+    assert_eq!(claimed["status"], "connected", "{claimed}");
+    assert!(s.service.health_pass().await.unwrap() >= 1);
+    let (_, checked) = s
+        .get(&admin, &format!("/api/connections/{}", id(&claimed)))
+        .await;
+    assert_eq!(checked["status"], "disconnected", "{checked}");
+    assert!(checked["last_error"].as_str().is_some(), "{checked}");
     for status in ["disconnected", "maintenance", "not found", "deleted"] {
         let r = s
             .post(
