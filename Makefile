@@ -32,12 +32,12 @@ fmt:
 
 lint:
 	cargo fmt --all -- --check
-	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
-	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p model -p service -p app -p server --all-targets --features app/ssr -- -D warnings
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p model -p app -p frontend --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
 
 ## Unit and integration tests, on SQLite and on PostgreSQL ($$MESHENV_TEST_POSTGRES_URL).
 test-rust:
-	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test -p app -p server --features app/ssr --lib --tests
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test -p model -p service -p app -p server --features app/ssr --lib --tests
 
 ## Playwright in Chromium against the release build (what `make run` ships: only a release
 ## build instantiates the views without erase_components), on a free port with a throwaway database.

@@ -1,11 +1,9 @@
-//! What the browser and the server share: wire types and their rules, server functions, pages.
+//! The web app: pages and components (rendered on the server, hydrated in the browser) and the
+//! server functions they call. Wire types and their rules come from the `model` crate; under
+//! `ssr` the server functions call the `service` crate directly.
 #![recursion_limit = "512"]
 
-#[cfg(feature = "ssr")]
-pub mod backend;
 pub mod components;
-pub mod error;
-pub mod model;
 pub mod pages;
 pub mod server_fns;
 

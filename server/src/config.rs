@@ -1,7 +1,7 @@
 //! The command line. Every flag can also be set by the environment variable named beside it.
 
-use crate::secrets::KeySource;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use service::secrets::KeySource;
 use std::net::SocketAddr;
 
 #[derive(Parser, Debug)]
@@ -227,19 +227,19 @@ pub struct Serve {
 }
 
 impl Global {
-    pub fn pool_settings(&self) -> crate::db::PoolSettings {
-        crate::db::PoolSettings {
+    pub fn pool_settings(&self) -> service::db::PoolSettings {
+        service::db::PoolSettings {
             max_connections: self.db_max_connections,
             acquire_timeout: std::time::Duration::from_secs(self.db_acquire_timeout),
         }
     }
 
-    pub fn health_settings(&self) -> anyhow::Result<crate::service::HealthSettings> {
-        let egress = crate::egress::EgressPolicy::from_lists(&self.probe_allow, &self.probe_deny)
+    pub fn health_settings(&self) -> anyhow::Result<service::HealthSettings> {
+        let egress = service::egress::EgressPolicy::from_lists(&self.probe_allow, &self.probe_deny)
             .map_err(anyhow::Error::msg)?;
-        Ok(crate::service::HealthSettings {
+        Ok(service::HealthSettings {
             interval: std::time::Duration::from_secs(self.health_interval),
-            probe: crate::probe::ProbeSettings {
+            probe: service::probe::ProbeSettings {
                 timeout: std::time::Duration::from_secs(self.health_timeout.max(1)),
                 egress: std::sync::Arc::new(egress),
                 redirects: self.probe_redirects as usize,
@@ -247,18 +247,18 @@ impl Global {
         })
     }
 
-    pub fn auth_settings(&self) -> crate::service::AuthSettings {
-        crate::service::AuthSettings {
+    pub fn auth_settings(&self) -> service::AuthSettings {
+        service::AuthSettings {
             session_idle: self.session_idle,
             ..Default::default()
         }
     }
 
-    pub fn http_settings(&self) -> anyhow::Result<crate::service::HttpSettings> {
-        let proxies = crate::egress::parse_cidrs(&self.trusted_proxies)
+    pub fn http_settings(&self) -> anyhow::Result<service::HttpSettings> {
+        let proxies = service::egress::parse_cidrs(&self.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("MESHENV_TRUSTED_PROXIES: {e}"))?;
-        Ok(crate::service::HttpSettings {
-            trusted_proxies: crate::http::client::TrustedProxies(proxies),
+        Ok(service::HttpSettings {
+            trusted_proxies: service::client::TrustedProxies(proxies),
         })
     }
 

@@ -1,7 +1,7 @@
 //! Background jobs. They keep no state in the process: each pass works from the database, so
 //! any number of meshenv processes can run them side by side.
 
-use crate::service::Service;
+use service::Service;
 use std::sync::Arc;
 use std::time::Duration;
 

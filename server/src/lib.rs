@@ -1,18 +1,12 @@
-//! meshenv's server: configuration, storage, the service layer, the HTTP surface.
+//! meshenv's server: configuration, the HTTP surface (REST handlers, server functions' routes,
+//! security headers, metrics) and background jobs, over the `service` crate.
 // The views of the app nest deeply; without erase_components (release builds) their types
 // need more than the default query depth.
 #![recursion_limit = "512"]
 
 pub mod config;
-pub mod db;
-pub mod egress;
 pub mod http;
 pub mod jobs;
-pub mod metrics;
-pub mod probe;
-pub mod secrets;
-pub mod service;
-pub mod store;
 
 use leptos::config::LeptosOptions;
 use service::Service;

@@ -2,14 +2,14 @@
 // need more than the default query depth.
 #![recursion_limit = "512"]
 use anyhow::Context;
-use app::model::user::Role;
 use clap::Parser;
+use model::user::Role;
 use server::config::{
     Cli, Command, ImportCommand, RoleArg, SecretsCommand, Serve, TokenCommand, UserCommand,
 };
-use server::db::Db;
-use server::secrets::{generate_key_hex, write_key_file, KeySource, Keyring};
-use server::service::Service;
+use service::db::Db;
+use service::secrets::{generate_key_hex, write_key_file, KeySource, Keyring};
+use service::Service;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
@@ -64,9 +64,9 @@ async fn run() -> anyhow::Result<()> {
                 RoleArg::Member => Role::Member,
             };
             let generated = password.is_none();
-            let password = password.unwrap_or_else(server::service::generate_password);
+            let password = password.unwrap_or_else(service::generate_password);
             service
-                .create_user(&org, &name, &email, role, &password, false)
+                .add_user(&org, &name, &email, role, &password, false)
                 .await?;
             eprintln!(
                 "created user '{name}' ({email}) as {} of '{org}'",
@@ -88,7 +88,6 @@ async fn run() -> anyhow::Result<()> {
             );
         }
         Some(Command::Import(ImportCommand::Kubeconfig { file, org, user })) => {
-            use app::backend::ConnectionService;
             let yaml = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let (org_id, actor) = service.operator(&org, user.as_deref()).await?;

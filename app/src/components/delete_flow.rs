@@ -2,9 +2,9 @@
 //! it went in a toast, and refresh the list.
 
 use super::toast::use_toasts;
-use crate::error::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::error::ApiError;
 use std::future::Future;
 use uuid::Uuid;
 

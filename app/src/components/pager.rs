@@ -1,8 +1,8 @@
 //! Previous / next links under a list, with where the reader is.
 
-use crate::model::list::page_count;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::list::page_count;
 
 #[component]
 pub fn Pager<H>(

@@ -12,7 +12,7 @@ pub fn RowActions<F>(
     /// Asks to delete the item (the page confirms first).
     on_delete: F,
     /// What editing and deleting the item takes: without it the cell stays empty.
-    op: crate::model::access::Op,
+    op: model::access::Op,
 ) -> impl IntoView
 where
     F: Fn(Uuid, String) + Copy + Send + Sync + 'static,

@@ -1,9 +1,9 @@
 //! The header of a sortable column: a link to the same list sorted by it, flipping the
 //! direction when the list is already sorted by it.
 
-use crate::model::list::{Direction, Order, SortField};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::list::{Direction, Order, SortField};
 
 #[component]
 pub fn SortHeader<F, H>(

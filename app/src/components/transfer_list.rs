@@ -4,9 +4,9 @@
 //! server through the three functions of a `TransferSource`.
 
 use crate::components::toast::use_toasts;
-use crate::error::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::error::ApiError;
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;

@@ -3,14 +3,14 @@
 
 use super::{list_href, query_string, raw_query};
 use crate::components::pager::Pager;
-use crate::model::audit::{AuditEvent, EventPage, EventQuery};
-use crate::model::list::ListQuery;
 use crate::pages::environments::when;
 use crate::server_fns::audit::list_events;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+use model::audit::{AuditEvent, EventPage, EventQuery};
+use model::list::ListQuery;
 use uuid::Uuid;
 
 const ENTITY_TYPES: &[&str] = &[
@@ -38,7 +38,7 @@ fn href(q: &EventQuery) -> String {
 
 /// The page's query from its URL: the list parameters, plus `entity_type` and `action` as the
 /// filter form sends them.
-fn parse_url(q: &leptos_router::params::ParamsMap) -> Result<EventQuery, crate::error::ApiError> {
+fn parse_url(q: &leptos_router::params::ParamsMap) -> Result<EventQuery, model::error::ApiError> {
     let mut query = EventQuery::parse(&raw_query(q))?;
     if let Some(t) = q.get("entity_type").filter(|t| !t.trim().is_empty()) {
         query.filter.entity_type = Some(t.trim().to_string());
@@ -170,12 +170,12 @@ fn EventsWithPager(page: EventPage, query: EventQuery) -> impl IntoView {
 pub fn history_resource(
     entity_id: impl Fn() -> Option<Uuid> + Send + Sync + 'static,
     refresh: Signal<u32>,
-) -> Resource<Result<EventPage, crate::error::ApiError>> {
+) -> Resource<Result<EventPage, model::error::ApiError>> {
     Resource::new(
         move || (entity_id(), refresh.get()),
         |(id, _)| async move {
             let Some(id) = id else {
-                return Err(crate::error::ApiError::not_found("object"));
+                return Err(model::error::ApiError::not_found("object"));
             };
             let mut q = EventQuery {
                 list: ListQuery {
@@ -193,7 +193,7 @@ pub fn history_resource(
 /// The recent changes of one object. Shown to those who may read the log; others see nothing.
 #[component]
 pub fn RecentHistory(
-    events: Resource<Result<EventPage, crate::error::ApiError>>,
+    events: Resource<Result<EventPage, model::error::ApiError>>,
     entity_id: Uuid,
 ) -> impl IntoView {
     let more = format!(

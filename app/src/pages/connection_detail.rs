@@ -2,14 +2,14 @@
 //! it (by name only), the environments it is in, and its recent history.
 
 use crate::components::pager::Pager;
-use crate::error::ApiError;
-use crate::model::access::Op;
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::pages::connections::StatusBadge;
 use crate::server_fns::connections::{connection_environments, get_connection};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use model::access::Op;
+use model::error::ApiError;
 use uuid::Uuid;
 
 /// A connection's embedded environments as links, and "and N more" pointing at the full list
@@ -17,7 +17,7 @@ use uuid::Uuid;
 #[component]
 pub fn EnvironmentChips(
     connection: Uuid,
-    environments: Vec<crate::model::connection::EnvironmentRef>,
+    environments: Vec<model::connection::EnvironmentRef>,
     count: u64,
 ) -> impl IntoView {
     let more = (count as usize).saturating_sub(environments.len());
@@ -123,7 +123,7 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                             </div>
                             {manage.then(|| view! {
                                 <div class="row-actions">
-                                    {crate::model::connection::is_probed(&c.kind).then(|| view! {
+                                    {model::connection::is_probed(&c.kind).then(|| view! {
                                         <button type="button" class="btn" disabled=move || checking.get()
                                             on:click=move |_| check(c.id)>"Check now"</button>
                                     })}
@@ -138,7 +138,7 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                             <dt>"Credential"</dt><dd>{c.credential_name.clone().unwrap_or_else(|| "none".into())}</dd>
                             <dt>"Last check"</dt>
                             <dd data-testid="last-check">{match &c.health.last_checked_at {
-                                None if crate::model::connection::is_probed(&c.kind) => "not yet".to_string(),
+                                None if model::connection::is_probed(&c.kind) => "not yet".to_string(),
                                 None => "not probed (its kind has no health check)".to_string(),
                                 Some(t) => format!(
                                     "{} · {} ms · {}",

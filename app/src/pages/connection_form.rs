@@ -4,17 +4,17 @@
 
 use super::connections::KINDS;
 use crate::components::toast::use_toasts;
-use crate::error::ApiError;
-use crate::model::connection::{
-    default_type, kind_needs_url, url_label, Connection, ConnectionFields, ConnectionInput,
-};
-use crate::model::credential::{CredentialQuery, CredentialSort};
-use crate::model::list::{Direction, ListQuery, Order, MAX_PAGE_SIZE};
 use crate::server_fns::connections::{get_connection, list_credentials, save_connection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use model::connection::{
+    default_type, kind_needs_url, url_label, Connection, ConnectionFields, ConnectionInput,
+};
+use model::credential::{CredentialQuery, CredentialSort};
+use model::error::ApiError;
+use model::list::{Direction, ListQuery, Order, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 #[component]

@@ -7,14 +7,14 @@ use crate::components::delete_flow::DeleteFlow;
 use crate::components::pager::Pager;
 use crate::components::row_actions::RowActions;
 use crate::components::sort_header::SortHeader;
-use crate::model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort, ConnectionStatus};
-use crate::model::list::{Direction, Order};
 use crate::pages::environments::when;
 use crate::server_fns::connections::{delete_connection, list_connections};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+use model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort, ConnectionStatus};
+use model::list::{Direction, Order};
 use uuid::Uuid;
 
 /// Kinds offered in forms and filters; any other word is accepted too.
@@ -62,7 +62,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         <Title text="Connections" />
         <div class="page-head">
             <h1>"Connections"</h1>
-            {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register connection"</a> })}
+            {crate::pages::workspaces::org_allows(model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register connection"</a> })}
         </div>
         <Filters query />
         {move || parsed.get().err().map(|e| view! { <p class="error-banner" role="alert">{e.error}</p> })}
@@ -127,14 +127,14 @@ fn Filters(query: Memo<ConnectionQuery>) -> impl IntoView {
 /// form sends them.
 fn parse_url(
     q: &leptos_router::params::ParamsMap,
-) -> Result<ConnectionQuery, crate::error::ApiError> {
+) -> Result<ConnectionQuery, model::error::ApiError> {
     let mut query = ConnectionQuery::parse(&raw_query(q))?;
     if let Some(kind) = q.get("kind").filter(|k| !k.trim().is_empty()) {
         query.filter.kind = Some(kind.trim().to_ascii_lowercase());
     }
     if let Some(status) = q.get("status").filter(|s| !s.trim().is_empty()) {
         query.filter.status = Some(ConnectionStatus::parse(&status).ok_or_else(|| {
-            crate::error::ApiError::parameter(
+            model::error::ApiError::parameter(
                 "status",
                 format!("'{status}' is not a connection status"),
             )
@@ -158,7 +158,7 @@ where
                     view! {
                         <h2>"No connections yet"</h2>
                         <p>"Register the clusters, monitoring and services your teams use, or import a kubeconfig through the API."</p>
-                        {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a> })}
+                        {crate::pages::workspaces::org_allows(model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a> })}
                     }.into_any()
                 }}
             </div>
@@ -199,7 +199,7 @@ where
                     <td class="col-tags">{envs}</td>
                     <td>{c.credential_name.clone().unwrap_or_else(|| "—".into())}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
-                    <RowActions edit=format!("/connections/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=crate::model::access::Op::ManageConnection />
+                    <RowActions edit=format!("/connections/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=model::access::Op::ManageConnection />
                 </tr>
             }
         })

@@ -2,17 +2,17 @@
 //! an edit shows them empty, and leaving them empty keeps the stored secret.
 
 use crate::components::toast::use_toasts;
-use crate::error::ApiError;
-use crate::model::credential::{
-    check_credential_name, check_scope, check_scope_change, check_secret, Credential,
-    CredentialType, CredentialUpdate, NewCredential, Secret,
-};
-use crate::model::scope::split_hosts;
 use crate::server_fns::connections::{create_credential, get_credential, update_credential};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use model::credential::{
+    check_credential_name, check_scope, check_scope_change, check_secret, Credential,
+    CredentialType, CredentialUpdate, NewCredential, Secret,
+};
+use model::error::ApiError;
+use model::scope::split_hosts;
 use uuid::Uuid;
 
 #[component]

@@ -5,8 +5,6 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::pager::Pager;
 use crate::components::row_actions::RowActions;
 use crate::components::toast::use_toasts;
-use crate::error::ErrorCode;
-use crate::model::credential::{CredentialPage, CredentialQuery};
 use crate::pages::environments::when;
 use crate::server_fns::connections::{delete_credential, list_credentials};
 use leptos::prelude::*;
@@ -14,6 +12,8 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+use model::credential::{CredentialPage, CredentialQuery};
+use model::error::ErrorCode;
 use uuid::Uuid;
 
 #[component]
@@ -61,7 +61,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <Title text="Credentials" />
         <div class="page-head">
             <h1>"Credentials"</h1>
-            {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"New credential"</a> })}
+            {crate::pages::workspaces::org_allows(model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"New credential"</a> })}
         </div>
         <Form method="GET" action="/credentials" attr:class="searchbar" attr:role="search">
             <label for="cred-search" class="visually-hidden">"Search credentials"</label>
@@ -103,14 +103,14 @@ where
             <div class="empty-state">
                 <h2>"No credentials"</h2>
                 <p>"A credential holds the secret that opens a connection: a token, a password, a kubeconfig user. One credential can serve many connections."</p>
-                {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"Add a credential"</a> })}
+                {crate::pages::workspaces::org_allows(model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"Add a credential"</a> })}
             </div>
         }
         .into_any();
     }
     let (current, page_size, total) = (page.page, page.page_size, page.total_count);
     // Workspace members see a credential's name and type; only admins open it.
-    let manage = crate::pages::workspaces::org_allows(crate::model::access::Op::ManageCredential);
+    let manage = crate::pages::workspaces::org_allows(model::access::Op::ManageCredential);
     let rows = page
         .credentials
         .into_iter()
@@ -132,7 +132,7 @@ where
                     </td>
                     <td>{c.connection_count}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
-                    <RowActions edit=format!("/credentials/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=crate::model::access::Op::ManageCredential />
+                    <RowActions edit=format!("/credentials/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=model::access::Op::ManageCredential />
                 </tr>
             }
         })

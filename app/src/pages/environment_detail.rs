@@ -2,9 +2,6 @@
 //! puts connections in it or takes them out.
 
 use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
-use crate::model::assignment::{AssignmentPatch, AssignmentQuery};
-use crate::model::connection::{ConnectionSort, StatusSummary};
-use crate::model::list::{Direction, ListQuery, Order};
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::server_fns::assignments::{
     environment_connection_ids, list_environment_connections, patch_environment_connections,
@@ -13,6 +10,9 @@ use crate::server_fns::environments::get_environment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use model::assignment::{AssignmentPatch, AssignmentQuery};
+use model::connection::{ConnectionSort, StatusSummary};
+use model::list::{Direction, ListQuery, Order};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -100,7 +100,7 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => get_environment(id).await,
-                None => Err(crate::error::ApiError::not_found("environment")),
+                None => Err(model::error::ApiError::not_found("environment")),
             }
         },
     );
@@ -125,12 +125,12 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                 list_environment_connections(id, side_query(Side::Assigned, String::new(), 0, 100))
                     .await
             }
-            None => Err(crate::error::ApiError::not_found("environment")),
+            None => Err(model::error::ApiError::not_found("environment")),
         }
     });
     let history = history_resource(id, saved.into());
     // Workspace members read an environment; only organization admins change what it holds.
-    let manage = crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment);
+    let manage = crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -177,7 +177,7 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
 
 #[component]
 fn ConnectionList(
-    listing: Resource<Result<crate::model::connection::ConnectionPage, crate::error::ApiError>>,
+    listing: Resource<Result<model::connection::ConnectionPage, model::error::ApiError>>,
 ) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
@@ -204,10 +204,10 @@ fn ConnectionList(
 #[component]
 fn LifecycleButtons(
     id: Uuid,
-    state: crate::model::environment::EnvironmentState,
+    state: model::environment::EnvironmentState,
     saved: RwSignal<u32>,
 ) -> impl IntoView {
-    use crate::model::environment::EnvironmentState;
+    use model::environment::EnvironmentState;
     let toasts = crate::components::toast::use_toasts();
     let run = move |action: &'static str| {
         leptos::task::spawn_local(async move {

@@ -3,15 +3,15 @@
 //! form is a plain HTML form underneath, so it works before the page has hydrated.
 
 use crate::components::toast::use_toasts;
-use crate::error::ApiError;
-use crate::model::environment::{
-    check_description, check_name, check_tags, split_tag_input, Environment, DESCRIPTION_MAX,
-    NAME_MAX,
-};
 use crate::server_fns::environments::{get_environment, CreateEnvironment, UpdateEnvironment};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use model::environment::{
+    check_description, check_name, check_tags, split_tag_input, Environment, DESCRIPTION_MAX,
+    NAME_MAX,
+};
+use model::error::ApiError;
 use uuid::Uuid;
 
 /// The form's state: what is typed, what was submitted, whether to show errors yet.

@@ -6,11 +6,6 @@ use crate::components::delete_flow::DeleteFlow;
 use crate::components::pager::Pager;
 use crate::components::sort_header::SortHeader;
 use crate::components::toast::use_toasts;
-use crate::model::environment::{BulkLifecycle, EnvironmentState, LifecycleAction};
-use crate::model::environment::{
-    EnvironmentFilter, EnvironmentPage, EnvironmentQuery, EnvironmentSort,
-};
-use crate::model::list::{Direction, Order};
 use crate::server_fns::environments::{
     bulk_lifecycle, change_lifecycle, delete_environment, list_environments,
 };
@@ -19,6 +14,9 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
+use model::environment::{BulkLifecycle, EnvironmentState, LifecycleAction};
+use model::environment::{EnvironmentFilter, EnvironmentPage, EnvironmentQuery, EnvironmentSort};
+use model::list::{Direction, Order};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -97,13 +95,13 @@ pub fn EnvironmentsPage() -> impl IntoView {
             }
         });
     });
-    let manage = crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment);
+    let manage = crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment);
 
     view! {
         <Title text="Environments" />
         <div class="page-head">
             <h1>"Environments"</h1>
-            {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"New environment"</a> })}
+            {crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"New environment"</a> })}
         </div>
         <Views query manage />
         <SearchBar query />
@@ -168,7 +166,7 @@ fn SearchBar(query: Memo<EnvironmentQuery>) -> impl IntoView {
                     .then(|| {
                         let cleared = EnvironmentQuery {
                             filter: EnvironmentFilter::default(),
-                            list: crate::model::list::ListQuery { page: 0, ..q.list.clone() },
+                            list: model::list::ListQuery { page: 0, ..q.list.clone() },
                         };
                         view! {
                             <span class="active-filter">
@@ -198,7 +196,7 @@ fn Views(query: Memo<EnvironmentQuery>, manage: bool) -> impl IntoView {
                 && q.filter.unused == filter.unused;
             let target = EnvironmentQuery {
                 filter,
-                list: crate::model::list::ListQuery {
+                list: model::list::ListQuery {
                     page: 0,
                     ..q.list.clone()
                 },
@@ -308,7 +306,7 @@ where
                 <div class="empty-state">
                     <h2>"No environments yet"</h2>
                     <p>"Environments group the connections a team deploys to: production, staging, a region, shared monitoring."</p>
-                    {crate::pages::workspaces::org_allows(crate::model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"Create your first environment"</a> })}
+                    {crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"Create your first environment"</a> })}
                 </div>
             }
             .into_any()

@@ -2,11 +2,11 @@
 //! sign-in page.
 
 use super::encode;
-use crate::model::user::Me;
 use crate::server_fns::auth::{get_me, SignOut};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
+use model::user::Me;
 
 #[component]
 pub fn SignedIn() -> impl IntoView {
@@ -45,7 +45,7 @@ fn Frame(me: Me) -> impl IntoView {
     let is_admin = me
         .organizations
         .iter()
-        .any(|o| o.role == crate::model::user::Role::Admin);
+        .any(|o| o.role == model::user::Role::Admin);
     let must_change = me.must_change_password;
     let org = me
         .organizations

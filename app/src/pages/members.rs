@@ -5,15 +5,15 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
 use crate::components::toast::use_toasts;
-use crate::model::list::ListQuery;
-use crate::model::user::CreatedUser;
-use crate::model::user::{Role, UserQuery};
 use crate::server_fns::users::{
     list_users, remove_user, reset_password, set_user_role, CreateUser,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
+use model::list::ListQuery;
+use model::user::CreatedUser;
+use model::user::{Role, UserQuery};
 
 #[component]
 pub fn MembersPage() -> impl IntoView {

@@ -68,8 +68,8 @@ pub fn query_string(pairs: &[(&str, Option<String>)]) -> String {
 }
 
 /// A list page's query as the URL carries it.
-pub fn raw_query(q: &leptos_router::params::ParamsMap) -> crate::model::list::RawListQuery {
-    crate::model::list::RawListQuery {
+pub fn raw_query(q: &leptos_router::params::ParamsMap) -> model::list::RawListQuery {
+    model::list::RawListQuery {
         org_id: q.get("orgID"),
         page: q.get("page"),
         pagesize: q.get("pagesize").or_else(|| q.get("pageSize")),
@@ -81,15 +81,15 @@ pub fn raw_query(q: &leptos_router::params::ParamsMap) -> crate::model::list::Ra
 
 /// A list page's data: fetched for its query (or the query's error shown), again on `reload`.
 pub fn list_resource<Q, P, F, Fut>(
-    parsed: Memo<Result<Q, crate::error::ApiError>>,
+    parsed: Memo<Result<Q, model::error::ApiError>>,
     reload: RwSignal<u32>,
     fetch: F,
-) -> Resource<Result<P, crate::error::ApiError>>
+) -> Resource<Result<P, model::error::ApiError>>
 where
     Q: Clone + PartialEq + Send + Sync + 'static,
     P: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
     F: Fn(Q) -> Fut + Copy + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<P, crate::error::ApiError>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<P, model::error::ApiError>> + Send + 'static,
 {
     Resource::new(
         move || (parsed.get(), reload.get()),
@@ -103,7 +103,7 @@ where
 }
 
 /// A list page's URL for a query.
-pub fn list_href(path: &str, raw: crate::model::list::RawListQuery) -> String {
+pub fn list_href(path: &str, raw: model::list::RawListQuery) -> String {
     format!(
         "{path}{}",
         query_string(&[

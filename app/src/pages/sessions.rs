@@ -2,10 +2,10 @@
 //! for one, and "sign out everywhere".
 
 use crate::components::toast::use_toasts;
-use crate::model::user::SessionInfo;
 use crate::server_fns::auth::{end_all_sessions, end_session, list_sessions};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::user::SessionInfo;
 
 use super::environments::when;
 

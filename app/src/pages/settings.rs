@@ -3,11 +3,11 @@
 
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
-use crate::model::user::ApiToken;
 use crate::server_fns::tokens::{list_tokens, revoke_token, CreateToken};
 use crate::server_fns::users::ChangePassword;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use model::user::ApiToken;
 use uuid::Uuid;
 
 #[component]
@@ -23,8 +23,7 @@ pub fn SettingsPage() -> impl IntoView {
     let error = move || create.value().get().and_then(|r| r.err()).map(|e| e.error);
 
     let password = ServerAction::<ChangePassword>::new();
-    let must_change =
-        use_context::<crate::model::user::Me>().is_some_and(|m| m.must_change_password);
+    let must_change = use_context::<model::user::Me>().is_some_and(|m| m.must_change_password);
     let password_error = move |field: &'static str| {
         move || {
             password

@@ -3,13 +3,6 @@
 
 use crate::components::toast::use_toasts;
 use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
-use crate::model::access::{Op, Standing};
-use crate::model::assignment::AssignmentPatch;
-use crate::model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort};
-use crate::model::environment::EnvironmentSort;
-use crate::model::list::{Direction, ListQuery, Order};
-use crate::model::user::Me;
-use crate::model::workspace::{MemberList, Workspace, WorkspaceEnvironmentQuery};
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::server_fns::workspaces::{
     get_workspace, list_members, list_workspace_connections, list_workspace_environments,
@@ -20,6 +13,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use model::access::{Op, Standing};
+use model::assignment::AssignmentPatch;
+use model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort};
+use model::environment::EnvironmentSort;
+use model::list::{Direction, ListQuery, Order};
+use model::user::Me;
+use model::workspace::{MemberList, Workspace, WorkspaceEnvironmentQuery};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -105,7 +105,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => get_workspace(id).await,
-                None => Err(crate::error::ApiError::not_found("workspace")),
+                None => Err(model::error::ApiError::not_found("workspace")),
             }
         },
     );
@@ -114,7 +114,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => list_members(id).await,
-                None => Err(crate::error::ApiError::not_found("workspace")),
+                None => Err(model::error::ApiError::not_found("workspace")),
             }
         },
     );
@@ -123,7 +123,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => list_workspace_connections(id, connections_query()).await,
-                None => Err(crate::error::ApiError::not_found("workspace")),
+                None => Err(model::error::ApiError::not_found("workspace")),
             }
         },
     );
@@ -138,7 +138,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                     )
                     .await
                 }
-                None => Err(crate::error::ApiError::not_found("workspace")),
+                None => Err(model::error::ApiError::not_found("workspace")),
             }
         },
     );
@@ -227,9 +227,7 @@ fn EditForm(w: Workspace, update: ServerAction<UpdateWorkspace>) -> impl IntoVie
 #[component]
 fn EnvironmentList(
     ws: Uuid,
-    environments: Resource<
-        Result<crate::model::environment::EnvironmentPage, crate::error::ApiError>,
-    >,
+    environments: Resource<Result<model::environment::EnvironmentPage, model::error::ApiError>>,
     removable: bool,
     saved: RwSignal<u32>,
 ) -> impl IntoView {
@@ -281,7 +279,7 @@ fn EnvironmentList(
 #[component]
 fn Members(
     w: Workspace,
-    members: Resource<Result<MemberList, crate::error::ApiError>>,
+    members: Resource<Result<MemberList, model::error::ApiError>>,
     manage: bool,
     add: ServerAction<AddMember>,
     saved: RwSignal<u32>,
@@ -342,7 +340,7 @@ fn Members(
                             <tbody>
                                 {list.members.into_iter().map(|m| {
                                     let (user, name) = (m.user_id, m.name.clone());
-                                    let other = if m.role == crate::model::user::Role::Admin { "member" } else { "admin" };
+                                    let other = if m.role == model::user::Role::Admin { "member" } else { "admin" };
                                     view! {
                                         <tr data-testid="member-row">
                                             <td>{m.name.clone()}</td>

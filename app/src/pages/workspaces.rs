@@ -4,18 +4,18 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
 use crate::components::pager::Pager;
-use crate::model::access::Op;
-use crate::model::list::RawListQuery;
-use crate::model::workspace::{parse_workspace_query, WorkspacePage};
 use crate::server_fns::workspaces::{delete_workspace, list_workspaces, CreateWorkspace};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use model::access::Op;
+use model::list::RawListQuery;
+use model::workspace::{parse_workspace_query, WorkspacePage};
 
 /// Whether the signed-in user's organization standing allows `op` (the UI hides what it
 /// does not; the server refuses it anyway).
 pub fn org_allows(op: Op) -> bool {
-    use_context::<crate::model::user::Me>()
+    use_context::<model::user::Me>()
         .and_then(|me| {
             let org = me.organizations.first()?.id;
             me.org_standing(org)

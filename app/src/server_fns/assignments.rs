@@ -1,7 +1,7 @@
-use crate::error::ApiError;
-use crate::model::assignment::{AssignmentPatch, AssignmentQuery, AssignmentResult};
-use crate::model::connection::ConnectionPage;
 use leptos::prelude::*;
+use model::assignment::{AssignmentPatch, AssignmentQuery, AssignmentResult};
+use model::connection::ConnectionPage;
+use model::error::ApiError;
 use server_fn::codec::Json;
 use uuid::Uuid;
 
@@ -11,8 +11,8 @@ pub async fn list_environment_connections(
     query: AssignmentQuery,
 ) -> Result<ConnectionPage, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .list_environment_connections(&actor, environment, &query)
             .await
     })
@@ -25,8 +25,8 @@ pub async fn environment_connection_ids(
     query: AssignmentQuery,
 ) -> Result<Vec<Uuid>, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .environment_connection_ids(&actor, environment, &query)
             .await
     })
@@ -39,8 +39,8 @@ pub async fn patch_environment_connections(
     patch: AssignmentPatch,
 ) -> Result<AssignmentResult, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .patch_environment_connections(&actor, environment, &patch)
             .await
     })

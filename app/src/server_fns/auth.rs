@@ -1,15 +1,17 @@
-use crate::error::ApiError;
-use crate::model::user::Me;
 use leptos::prelude::*;
+use model::error::ApiError;
+use model::user::Me;
+#[cfg(feature = "ssr")]
+use service::actor::Operation;
 
 /// The signed-in user, or `None` for a visitor.
 #[server(prefix = "/fn", endpoint = "me")]
 pub async fn get_me() -> Result<Option<Me>, ApiError> {
     super::ctx::respond(async move {
         use super::ctx;
-        match ctx::signed_in().await {
+        match ctx::actor_for(Operation::WhoAmI).await {
             Ok((_, actor)) => Ok(Some(actor.user)),
-            Err(e) if e.code == crate::error::ErrorCode::Unauthorized => Ok(None),
+            Err(e) if e.code == model::error::ErrorCode::Unauthorized => Ok(None),
             Err(e) => Err(e),
         }
     })
@@ -25,10 +27,10 @@ pub async fn sign_in(
 ) -> Result<(), ApiError> {
     super::ctx::respond(async move {
         use super::ctx;
-        use crate::backend::session_cookie;
-        let backend = ctx::backend()?;
+        use service::cookie::session_cookie;
+        let service = ctx::service()?;
         let client = ctx::client();
-        let session = backend.sign_in(&login, &password, &client).await?;
+        let session = service.sign_in(&login, &password, &client).await?;
         let response = expect_context::<leptos_axum::ResponseOptions>();
         let cookie = session_cookie(Some(&session), client.secure);
         response.append_header(
@@ -45,12 +47,12 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), ApiError> {
     super::ctx::respond(async move {
         use super::ctx;
-        use crate::backend::{session_cookie, session_from_headers};
-        let backend = ctx::backend()?;
+        use service::cookie::{session_cookie, session_from_headers};
+        let service = ctx::service()?;
         let parts = ctx::parts()?;
         let client = ctx::client();
         if let Some(secret) = session_from_headers(&parts.headers, client.secure) {
-            backend.sign_out(&secret).await?;
+            service.sign_out(&secret).await?;
         }
         let response = expect_context::<leptos_axum::ResponseOptions>();
         let cookie = session_cookie(None, client.secure);
@@ -66,10 +68,10 @@ pub async fn sign_out() -> Result<(), ApiError> {
 
 /// The signed-in user's sessions, this one marked `current`.
 #[server(prefix = "/fn", endpoint = "sessions/list")]
-pub async fn list_sessions() -> Result<Vec<crate::model::user::SessionInfo>, ApiError> {
+pub async fn list_sessions() -> Result<Vec<model::user::SessionInfo>, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::signed_in().await?;
-        backend.list_sessions(&actor).await
+        let (service, actor) = super::ctx::actor_for(Operation::OwnSessions).await?;
+        service.list_sessions(&actor).await
     })
     .await
 }
@@ -78,8 +80,8 @@ pub async fn list_sessions() -> Result<Vec<crate::model::user::SessionInfo>, Api
 #[server(prefix = "/fn", endpoint = "sessions/end")]
 pub async fn end_session(id: String) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::signed_in().await?;
-        backend.end_session(&actor, &id).await
+        let (service, actor) = super::ctx::actor_for(Operation::OwnSessions).await?;
+        service.end_session(&actor, &id).await
     })
     .await
 }
@@ -88,9 +90,9 @@ pub async fn end_session(id: String) -> Result<(), ApiError> {
 #[server(prefix = "/fn", endpoint = "sessions/end_all")]
 pub async fn end_all_sessions() -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        use crate::backend::session_cookie;
-        let (backend, actor) = super::ctx::signed_in().await?;
-        backend.end_all_sessions(&actor).await?;
+        use service::cookie::session_cookie;
+        let (service, actor) = super::ctx::actor_for(Operation::OwnSessions).await?;
+        service.end_all_sessions(&actor).await?;
         let response = expect_context::<leptos_axum::ResponseOptions>();
         let cookie = session_cookie(None, super::ctx::client().secure);
         response.append_header(

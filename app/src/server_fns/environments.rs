@@ -1,14 +1,14 @@
-use crate::error::ApiError;
-use crate::model::environment::{Environment, EnvironmentPage, EnvironmentQuery};
 use leptos::prelude::*;
+use model::environment::{Environment, EnvironmentPage, EnvironmentQuery};
+use model::error::ApiError;
 use uuid::Uuid;
 
 /// JSON in: the query is nested, which URL form encoding cannot carry faithfully.
 #[server(prefix = "/fn", endpoint = "environments/list", input = server_fn::codec::Json)]
 pub async fn list_environments(query: EnvironmentQuery) -> Result<EnvironmentPage, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.list_environments(&actor, &query).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.list_environments(&actor, &query).await
     })
     .await
 }
@@ -16,8 +16,8 @@ pub async fn list_environments(query: EnvironmentQuery) -> Result<EnvironmentPag
 #[server(prefix = "/fn", endpoint = "environments/get")]
 pub async fn get_environment(id: Uuid) -> Result<Environment, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.get_environment(&actor, id).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.get_environment(&actor, id).await
     })
     .await
 }
@@ -30,15 +30,15 @@ pub async fn create_environment(
     tags: String,
 ) -> Result<Environment, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::environment::{split_tag_input, NewEnvironment};
-        let (backend, actor) = super::ctx::actor().await?;
+        use model::environment::{split_tag_input, NewEnvironment};
+        let (service, actor) = super::ctx::actor().await?;
         let input = NewEnvironment {
             name: Some(name),
             description: Some(description),
             organization_id: None,
             tags: Some(split_tag_input(&tags)),
         };
-        let env = backend.create_environment(&actor, &input).await?;
+        let env = service.create_environment(&actor, &input).await?;
         if super::ctx::is_form_post() {
             leptos_axum::redirect("/environments");
         }
@@ -55,15 +55,15 @@ pub async fn update_environment(
     tags: String,
 ) -> Result<Environment, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::environment::{split_tag_input, EnvironmentUpdate};
-        let (backend, actor) = super::ctx::actor().await?;
+        use model::environment::{split_tag_input, EnvironmentUpdate};
+        let (service, actor) = super::ctx::actor().await?;
         let input = EnvironmentUpdate {
             name: Some(name),
             description: Some(description),
             tags: Some(split_tag_input(&tags)),
             organization_id: None,
         };
-        let env = backend.update_environment(&actor, id, &input).await?;
+        let env = service.update_environment(&actor, id, &input).await?;
         if super::ctx::is_form_post() {
             leptos_axum::redirect("/environments");
         }
@@ -75,8 +75,8 @@ pub async fn update_environment(
 #[server(prefix = "/fn", endpoint = "environments/delete")]
 pub async fn delete_environment(id: Uuid) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.delete_environment(&actor, id, false).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.delete_environment(&actor, id, false).await
     })
     .await
 }
@@ -86,17 +86,17 @@ pub async fn delete_environment(id: Uuid) -> Result<(), ApiError> {
 #[server(prefix = "/fn", endpoint = "environments/lifecycle")]
 pub async fn change_lifecycle(id: Uuid, action: String) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        use crate::model::environment::{LifecycleAction, Restore};
-        let (backend, actor) = super::ctx::actor().await?;
+        use model::environment::{LifecycleAction, Restore};
+        let (service, actor) = super::ctx::actor().await?;
         let action = match action.as_str() {
-            "purge" => return backend.delete_environment(&actor, id, true).await,
+            "purge" => return service.delete_environment(&actor, id, true).await,
             "archive" => LifecycleAction::Archive,
             "unarchive" => LifecycleAction::Unarchive,
             "restore" => LifecycleAction::Restore,
             "delete" => LifecycleAction::Delete,
             _ => return Err(ApiError::validation("action", "unknown action")),
         };
-        backend
+        service
             .change_lifecycle(&actor, id, action, &Restore::default())
             .await
             .map(|_| ())
@@ -106,11 +106,11 @@ pub async fn change_lifecycle(id: Uuid, action: String) -> Result<(), ApiError> 
 
 #[server(prefix = "/fn", endpoint = "environments/bulk", input = server_fn::codec::Json)]
 pub async fn bulk_lifecycle(
-    bulk: crate::model::environment::BulkLifecycle,
-) -> Result<crate::model::environment::BulkResult, ApiError> {
+    bulk: model::environment::BulkLifecycle,
+) -> Result<model::environment::BulkResult, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.bulk_lifecycle(&actor, &bulk).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.bulk_lifecycle(&actor, &bulk).await
     })
     .await
 }
@@ -119,8 +119,8 @@ pub async fn bulk_lifecycle(
 #[server(prefix = "/fn", endpoint = "environments/tags")]
 pub async fn environment_tags() -> Result<Vec<String>, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.environment_tags(&actor, None).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.environment_tags(&actor, None).await
     })
     .await
 }

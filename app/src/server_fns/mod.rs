@@ -1,5 +1,5 @@
 //! Server functions: the browser's calls into the service layer. Each one is thin: it finds out
-//! who is asking (the session cookie) and hands over to the `Backend`. They live under `/fn/`,
+//! who is asking (the session cookie) and calls the service layer, which holds every rule. They live under `/fn/`,
 //! apart from the REST API under `/api/`.
 
 pub mod assignments;
@@ -13,12 +13,16 @@ pub mod workspaces;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
-    use crate::backend::{session_from_headers, Actor, SharedBackend};
-    use crate::error::ApiError;
     use leptos::prelude::use_context;
+    use model::error::ApiError;
+    use service::actor::{Actor, Operation};
+    use service::cookie::session_from_headers;
+    use service::Service;
+    use std::sync::Arc;
 
-    pub fn backend() -> Result<SharedBackend, ApiError> {
-        use_context::<SharedBackend>().ok_or_else(ApiError::internal)
+    /// The service layer, which the server puts in every server function's context.
+    pub fn service() -> Result<Arc<Service>, ApiError> {
+        use_context::<Arc<Service>>().ok_or_else(ApiError::internal)
     }
 
     pub fn parts() -> Result<http::request::Parts, ApiError> {
@@ -26,39 +30,36 @@ pub(crate) mod ctx {
     }
 
     /// The client as the server's HTTP layer established it (address, TLS).
-    pub fn client() -> crate::backend::ClientInfo {
+    pub fn client() -> service::client::ClientInfo {
         parts()
             .ok()
-            .and_then(|p| p.extensions.get::<crate::backend::ClientInfo>().cloned())
+            .and_then(|p| p.extensions.get::<service::client::ClientInfo>().cloned())
             .unwrap_or_default()
     }
 
-    /// The backend and the signed-in caller; 401 without a valid session, 403 while they are
+    /// The service and the signed-in caller; 401 without a valid session, 403 while they are
     /// still on a one-time password.
-    pub async fn actor() -> Result<(SharedBackend, Actor), ApiError> {
-        let (backend, actor) = signed_in().await?;
-        crate::backend::require_password_changed(&actor)?;
-        Ok((backend, actor))
+    pub async fn actor() -> Result<(Arc<Service>, Actor), ApiError> {
+        actor_for(Operation::Other).await
     }
 
-    /// As `actor`, but also for someone who must still change their one-time password.
-    pub async fn signed_in() -> Result<(SharedBackend, Actor), ApiError> {
-        let backend = backend()?;
+    /// As `actor`, for an operation that someone on a one-time password may be allowed
+    /// (`Actor::may` decides).
+    pub async fn actor_for(operation: Operation) -> Result<(Arc<Service>, Actor), ApiError> {
+        let service = service()?;
         let secret = session_from_headers(&parts()?.headers, client().secure)
             .ok_or_else(ApiError::unauthorized)?;
-        let actor = backend.actor_from_session(&secret).await?;
-        Ok((backend, actor))
+        let actor = service.actor_from_session(&secret).await?;
+        actor.may(operation)?;
+        Ok((service, actor))
     }
 
     /// As `actor`, with the reason the form gave for the change (kept in the audit log).
     pub async fn actor_with_reason(
         reason: Option<String>,
-    ) -> Result<(SharedBackend, Actor), ApiError> {
-        let (backend, mut actor) = actor().await?;
-        actor.reason = reason
-            .map(|r| r.trim().chars().take(500).collect::<String>())
-            .filter(|r| !r.is_empty());
-        Ok((backend, actor))
+    ) -> Result<(Arc<Service>, Actor), ApiError> {
+        let (service, actor) = actor().await?;
+        Ok((service, actor.with_reason(reason.as_deref())))
     }
 
     /// Runs a server function's body and answers a failure with the status its code implies

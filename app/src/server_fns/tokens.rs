@@ -1,13 +1,13 @@
-use crate::error::ApiError;
-use crate::model::user::{ApiToken, CreatedToken};
 use leptos::prelude::*;
+use model::error::ApiError;
+use model::user::{ApiToken, CreatedToken};
 use uuid::Uuid;
 
 #[server(prefix = "/fn", endpoint = "tokens/list")]
 pub async fn list_tokens() -> Result<Vec<ApiToken>, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.list_tokens(&actor).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.list_tokens(&actor).await
     })
     .await
 }
@@ -18,8 +18,8 @@ pub async fn create_token(
     #[server(default)] expires_in_days: Option<String>,
 ) -> Result<CreatedToken, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .create_token(&actor, &name, expires_in_days.as_deref())
             .await
     })
@@ -29,8 +29,8 @@ pub async fn create_token(
 #[server(prefix = "/fn", endpoint = "tokens/revoke")]
 pub async fn revoke_token(id: Uuid) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.revoke_token(&actor, id).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.revoke_token(&actor, id).await
     })
     .await
 }

@@ -1,14 +1,14 @@
-use crate::error::ApiError;
-use crate::model::user::{CreatedUser, OrgUser, UserPage, UserQuery};
 use leptos::prelude::*;
+use model::error::ApiError;
+use model::user::{CreatedUser, OrgUser, UserPage, UserQuery};
 use server_fn::codec::Json;
 use uuid::Uuid;
 
 #[server(prefix = "/fn", endpoint = "users/list", input = Json)]
 pub async fn list_users(query: UserQuery) -> Result<UserPage, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.list_users(&actor, &query).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.list_users(&actor, &query).await
     })
     .await
 }
@@ -21,15 +21,15 @@ pub async fn create_user(
     reason: Option<String>,
 ) -> Result<CreatedUser, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::user::NewUser;
-        let (backend, actor) = super::ctx::actor_with_reason(reason).await?;
+        use model::user::NewUser;
+        let (service, actor) = super::ctx::actor_with_reason(reason).await?;
         let input = NewUser {
             name: Some(name),
             email: Some(email),
             role: Some(role),
             organization_id: None,
         };
-        backend.create_user(&actor, &input).await
+        service.create_user(&actor, &input).await
     })
     .await
 }
@@ -37,10 +37,10 @@ pub async fn create_user(
 #[server(prefix = "/fn", endpoint = "users/role")]
 pub async fn set_user_role(user: Uuid, role: String) -> Result<OrgUser, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::workspace::RoleUpdate;
-        let (backend, actor) = super::ctx::actor().await?;
+        use model::workspace::RoleUpdate;
+        let (service, actor) = super::ctx::actor().await?;
         let input = RoleUpdate { role: Some(role) };
-        backend.update_user_role(&actor, None, user, &input).await
+        service.update_user_role(&actor, None, user, &input).await
     })
     .await
 }
@@ -48,8 +48,8 @@ pub async fn set_user_role(user: Uuid, role: String) -> Result<OrgUser, ApiError
 #[server(prefix = "/fn", endpoint = "users/remove")]
 pub async fn remove_user(id: Uuid) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.remove_user(&actor, None, id).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.remove_user(&actor, None, id).await
     })
     .await
 }
@@ -58,8 +58,8 @@ pub async fn remove_user(id: Uuid) -> Result<(), ApiError> {
 #[server(prefix = "/fn", endpoint = "users/reset_password")]
 pub async fn reset_password(id: Uuid) -> Result<CreatedUser, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.reset_password(&actor, None, id).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.reset_password(&actor, None, id).await
     })
     .await
 }
@@ -71,13 +71,14 @@ pub async fn change_password(
     new_password: String,
 ) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        use crate::model::user::PasswordChange;
-        let (backend, actor) = super::ctx::signed_in().await?;
+        use model::user::PasswordChange;
+        let (service, actor) =
+            super::ctx::actor_for(service::actor::Operation::ChangePassword).await?;
         let input = PasswordChange {
             current_password: Some(current_password),
             new_password: Some(new_password),
         };
-        backend.change_password(&actor, &input).await?;
+        service.change_password(&actor, &input).await?;
         if super::ctx::is_form_post() {
             leptos_axum::redirect("/settings");
         }

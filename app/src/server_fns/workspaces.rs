@@ -1,20 +1,20 @@
-use crate::error::ApiError;
-use crate::model::assignment::AssignmentPatch;
-use crate::model::connection::{ConnectionPage, ConnectionQuery};
-use crate::model::environment::EnvironmentPage;
-use crate::model::workspace::{
+use leptos::prelude::*;
+use model::assignment::AssignmentPatch;
+use model::connection::{ConnectionPage, ConnectionQuery};
+use model::environment::EnvironmentPage;
+use model::error::ApiError;
+use model::workspace::{
     MemberList, Workspace, WorkspaceEnvironmentQuery, WorkspaceMember, WorkspacePage,
     WorkspaceQuery,
 };
-use leptos::prelude::*;
 use server_fn::codec::Json;
 use uuid::Uuid;
 
 #[server(prefix = "/fn", endpoint = "workspaces/list", input = Json)]
 pub async fn list_workspaces(query: WorkspaceQuery) -> Result<WorkspacePage, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.list_workspaces(&actor, &query).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.list_workspaces(&actor, &query).await
     })
     .await
 }
@@ -22,8 +22,8 @@ pub async fn list_workspaces(query: WorkspaceQuery) -> Result<WorkspacePage, Api
 #[server(prefix = "/fn", endpoint = "workspaces/get")]
 pub async fn get_workspace(id: Uuid) -> Result<Workspace, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.get_workspace(&actor, id).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.get_workspace(&actor, id).await
     })
     .await
 }
@@ -35,14 +35,14 @@ pub async fn create_workspace(
     reason: Option<String>,
 ) -> Result<Workspace, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::workspace::NewWorkspace;
-        let (backend, actor) = super::ctx::actor_with_reason(reason).await?;
+        use model::workspace::NewWorkspace;
+        let (service, actor) = super::ctx::actor_with_reason(reason).await?;
         let input = NewWorkspace {
             name: Some(name),
             description: Some(description),
             organization_id: None,
         };
-        let ws = backend.create_workspace(&actor, &input).await?;
+        let ws = service.create_workspace(&actor, &input).await?;
         if super::ctx::is_form_post() {
             leptos_axum::redirect(&format!("/workspaces/{}", ws.id));
         }
@@ -59,14 +59,14 @@ pub async fn update_workspace(
     reason: Option<String>,
 ) -> Result<Workspace, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::workspace::WorkspaceUpdate;
-        let (backend, actor) = super::ctx::actor_with_reason(reason).await?;
+        use model::workspace::WorkspaceUpdate;
+        let (service, actor) = super::ctx::actor_with_reason(reason).await?;
         let input = WorkspaceUpdate {
             name: Some(name),
             description: Some(description),
             organization_id: None,
         };
-        let ws = backend.update_workspace(&actor, id, &input).await?;
+        let ws = service.update_workspace(&actor, id, &input).await?;
         if super::ctx::is_form_post() {
             leptos_axum::redirect(&format!("/workspaces/{id}"));
         }
@@ -78,8 +78,8 @@ pub async fn update_workspace(
 #[server(prefix = "/fn", endpoint = "workspaces/delete")]
 pub async fn delete_workspace(id: Uuid) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.delete_workspace(&actor, id).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.delete_workspace(&actor, id).await
     })
     .await
 }
@@ -90,8 +90,8 @@ pub async fn list_workspace_environments(
     query: WorkspaceEnvironmentQuery,
 ) -> Result<EnvironmentPage, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .list_workspace_environments(&actor, workspace, &query)
             .await
     })
@@ -104,8 +104,8 @@ pub async fn workspace_environment_ids(
     query: WorkspaceEnvironmentQuery,
 ) -> Result<Vec<Uuid>, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .workspace_environment_ids(&actor, workspace, &query)
             .await
     })
@@ -118,8 +118,8 @@ pub async fn patch_workspace_environments(
     patch: AssignmentPatch,
 ) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .patch_workspace_environments(&actor, workspace, &patch)
             .await
             .map(|_| ())
@@ -133,8 +133,8 @@ pub async fn list_workspace_connections(
     query: ConnectionQuery,
 ) -> Result<ConnectionPage, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend
+        let (service, actor) = super::ctx::actor().await?;
+        service
             .list_workspace_connections(&actor, workspace, &query)
             .await
     })
@@ -144,8 +144,8 @@ pub async fn list_workspace_connections(
 #[server(prefix = "/fn", endpoint = "workspaces/members")]
 pub async fn list_members(workspace: Uuid) -> Result<MemberList, ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.list_members(&actor, workspace).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.list_members(&actor, workspace).await
     })
     .await
 }
@@ -159,14 +159,14 @@ pub async fn add_member(
     reason: Option<String>,
 ) -> Result<WorkspaceMember, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::workspace::NewMember;
-        let (backend, actor) = super::ctx::actor_with_reason(reason).await?;
+        use model::workspace::NewMember;
+        let (service, actor) = super::ctx::actor_with_reason(reason).await?;
         let input = NewMember {
             user_id: None,
             email: Some(email),
             role: Some(role),
         };
-        backend.add_member(&actor, workspace, &input).await
+        service.add_member(&actor, workspace, &input).await
     })
     .await
 }
@@ -178,10 +178,10 @@ pub async fn set_member_role(
     role: String,
 ) -> Result<WorkspaceMember, ApiError> {
     super::ctx::respond(async move {
-        use crate::model::workspace::RoleUpdate;
-        let (backend, actor) = super::ctx::actor().await?;
+        use model::workspace::RoleUpdate;
+        let (service, actor) = super::ctx::actor().await?;
         let input = RoleUpdate { role: Some(role) };
-        backend.update_member(&actor, workspace, user, &input).await
+        service.update_member(&actor, workspace, user, &input).await
     })
     .await
 }
@@ -189,8 +189,8 @@ pub async fn set_member_role(
 #[server(prefix = "/fn", endpoint = "workspaces/remove_member")]
 pub async fn remove_member(workspace: Uuid, user: Uuid) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        let (backend, actor) = super::ctx::actor().await?;
-        backend.remove_member(&actor, workspace, user).await
+        let (service, actor) = super::ctx::actor().await?;
+        service.remove_member(&actor, workspace, user).await
     })
     .await
 }

@@ -1,22 +1,21 @@
 //! `/api/environments/{id}/connections`: which connections an environment holds.
 
-use super::error::{ApiResult, HttpError};
+use super::error::ApiResult;
 use super::extract::{Caller, JsonBody, PathId, QueryParams};
 use super::AppState;
-use app::backend::AssignmentService;
-use app::error::ApiError;
-use app::model::assignment::{
-    AssignmentPatch, AssignmentQuery, AssignmentResult, Transfer, TransferResult,
-};
-use app::model::connection::ConnectionPage;
-use app::model::list::RawListQuery;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use model::assignment::{
+    AssignmentPatch, AssignmentQuery, AssignmentResult, Transfer, TransferResult,
+};
+use model::connection::ConnectionPage;
+use model::error::ApiError;
+use model::list::RawListQuery;
 use uuid::Uuid;
 
 /// The two ids of a `/{id}/.../{second}` path; an error names the one at fault.
-pub(super) fn id_pair(raw: &(String, String), second: &str) -> Result<(Uuid, Uuid), HttpError> {
+pub(super) fn id_pair(raw: &(String, String), second: &str) -> Result<(Uuid, Uuid), ApiError> {
     let parse = |v: &str, name: &str| {
         Uuid::parse_str(v)
             .map_err(|_| ApiError::parameter(name, format!("'{v}' is not a valid id (a UUID)")))
@@ -24,7 +23,7 @@ pub(super) fn id_pair(raw: &(String, String), second: &str) -> Result<(Uuid, Uui
     Ok((parse(&raw.0, "id")?, parse(&raw.1, second)?))
 }
 
-fn ids(raw: &(String, String)) -> Result<(Uuid, Uuid), HttpError> {
+fn ids(raw: &(String, String)) -> Result<(Uuid, Uuid), ApiError> {
     id_pair(raw, "connectionID")
 }
 
@@ -57,7 +56,7 @@ pub async fn add(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(raw): Path<(String, String)>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     let (env, conn) = ids(&raw)?;
     let created = s.service.assign_connection(&actor, env, conn).await?;
     Ok(if created {
@@ -76,7 +75,7 @@ pub async fn remove(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(raw): Path<(String, String)>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     let (env, conn) = ids(&raw)?;
     s.service.unassign_connection(&actor, env, conn).await?;
     Ok(StatusCode::NO_CONTENT)

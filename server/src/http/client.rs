@@ -3,25 +3,13 @@
 //! used. Everything downstream (sign-in throttling, the session list, the cookie's `Secure`
 //! and `__Host-` prefix, HSTS) reads the `ClientInfo` this puts on the request.
 
-use app::backend::ClientInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
-use ipnet::IpNet;
+use service::client::{ClientInfo, TrustedProxies};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-
-/// The proxies whose forwarding headers are believed.
-#[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(pub Vec<IpNet>);
-
-impl TrustedProxies {
-    fn trusts(&self, ip: IpAddr) -> bool {
-        let ip = ip.to_canonical();
-        self.0.iter().any(|n| n.contains(&ip))
-    }
-}
 
 /// The client of a request that came from `peer`.
 pub fn client_of(
@@ -98,7 +86,7 @@ mod tests {
 
     #[test]
     fn forwarding_headers_count_only_from_trusted_proxies() {
-        let proxies = TrustedProxies(crate::egress::parse_cidrs("10.0.0.0/8").unwrap());
+        let proxies = TrustedProxies(service::egress::parse_cidrs("10.0.0.0/8").unwrap());
         let uri: Uri = "/".parse().unwrap();
         let h = headers(&[
             ("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.7"),

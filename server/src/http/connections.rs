@@ -1,19 +1,18 @@
 //! `/api/connections`: thin handlers over the service layer.
 
-use super::error::{ApiResult, HttpError};
+use super::error::ApiResult;
 use super::extract::{Caller, JsonBody, PathId, QueryParams, YamlBody};
 use super::AppState;
-use app::backend::ConnectionService;
-use app::error::ApiError;
-use app::model::connection::{
-    Connection, ConnectionInput, ConnectionPage, ConnectionQuery, KubeconfigImport, StatusChange,
-};
-use app::model::environment::{EnvironmentPage, EnvironmentQuery};
-use app::model::list::RawListQuery;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use model::connection::{
+    Connection, ConnectionInput, ConnectionPage, ConnectionQuery, KubeconfigImport, StatusChange,
+};
+use model::environment::{EnvironmentPage, EnvironmentQuery};
+use model::error::ApiError;
+use model::list::RawListQuery;
 use serde::Deserialize;
 
 /// List connections with counts by status over the whole filtered set.
@@ -118,7 +117,7 @@ pub async fn delete(
     State(s): State<AppState>,
     Caller(actor): Caller,
     PathId(id): PathId,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     s.service.delete_connection(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

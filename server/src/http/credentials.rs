@@ -1,18 +1,17 @@
 //! `/api/credentials`: thin handlers over the service layer.
 
-use super::error::{ApiResult, HttpError};
+use super::error::ApiResult;
 use super::extract::{Caller, JsonBody, PathId, QueryParams};
 use super::AppState;
-use app::backend::CredentialService;
-use app::error::ApiError;
-use app::model::credential::{
-    Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
-};
-use app::model::list::RawListQuery;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use model::credential::{
+    Credential, CredentialPage, CredentialQuery, CredentialUpdate, NewCredential,
+};
+use model::error::ApiError;
+use model::list::RawListQuery;
 use serde::Deserialize;
 
 /// List credentials (secrets masked). `filter`: `{"type": "kubernetes"}`.
@@ -85,7 +84,7 @@ pub async fn delete(
     Caller(actor): Caller,
     PathId(id): PathId,
     QueryParams(force): QueryParams<Force>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     let force = match force.force.as_deref().map(str::trim) {
         None | Some("") | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,

@@ -1,19 +1,18 @@
 //! `/api/environments`: thin handlers over the service layer.
 
-use super::error::{ApiResult, HttpError};
+use super::error::ApiResult;
 use super::extract::{Caller, JsonBody, OptionalJsonBody, PathId, QueryParams};
 use super::AppState;
-use app::backend::EnvironmentService;
-use app::error::ApiError;
-use app::model::environment::{
-    BulkLifecycle, BulkResult, Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate,
-    LifecycleAction, NewEnvironment, Restore,
-};
-use app::model::list::RawListQuery;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use model::environment::{
+    BulkLifecycle, BulkResult, Environment, EnvironmentPage, EnvironmentQuery, EnvironmentUpdate,
+    LifecycleAction, NewEnvironment, Restore,
+};
+use model::error::ApiError;
+use model::list::RawListQuery;
 
 /// List the environments of an organization.
 #[utoipa::path(
@@ -137,7 +136,7 @@ pub async fn delete(
     Caller(actor): Caller,
     PathId(id): PathId,
     QueryParams(p): QueryParams<PurgeParam>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     let purge = match p.purge.as_deref() {
         None | Some("false") | Some("") => false,
         Some("true") => true,
@@ -155,7 +154,7 @@ pub async fn delete(
 
 async fn lifecycle(
     s: &AppState,
-    actor: &app::backend::Actor,
+    actor: &service::actor::Actor,
     id: uuid::Uuid,
     action: LifecycleAction,
     restore: &Restore,

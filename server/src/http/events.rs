@@ -3,12 +3,11 @@
 use super::error::ApiResult;
 use super::extract::{Caller, QueryParams};
 use super::AppState;
-use app::backend::AuditService;
-use app::error::ApiError;
-use app::model::audit::{EventPage, EventQuery};
-use app::model::list::RawListQuery;
 use axum::extract::State;
 use axum::Json;
+use model::audit::{EventPage, EventQuery};
+use model::error::ApiError;
+use model::list::RawListQuery;
 
 /// The organization's audit log, newest first (org admins). `filter`: `{"entity_type",
 /// "entity_id", "actor_id", "action", "since", "until"}` (times in RFC 3339).

@@ -1,30 +1,29 @@
 //! Request extractors that fail with meshenv's JSON errors instead of axum's plain text.
 
-use super::error::HttpError;
 use super::AppState;
-use app::backend::{session_from_headers, Actor, AuthService};
-use app::error::{ApiError, ErrorCode};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use model::error::{ApiError, ErrorCode};
 use serde::de::DeserializeOwned;
+use service::actor::{Actor, Operation};
+use service::cookie::session_from_headers;
 use uuid::Uuid;
 
 const REASON_HEADER: &str = "x-meshenv-reason";
-const REASON_MAX: usize = 500;
 
 /// The authenticated caller: a Bearer token, or else the session cookie.
 pub struct Caller(pub Actor);
 
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = HttpError;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let mut actor = if let Some(value) = parts.headers.get(AUTHORIZATION) {
+        let actor = if let Some(value) = parts.headers.get(AUTHORIZATION) {
             let token = value
                 .to_str()
                 .ok()
@@ -39,24 +38,19 @@ impl FromRequestParts<AppState> for Caller {
             &parts.headers,
             parts
                 .extensions
-                .get::<app::backend::ClientInfo>()
+                .get::<service::client::ClientInfo>()
                 .is_some_and(|c| c.secure),
         ) {
             state.service.actor_from_session(&secret).await?
         } else {
             return Err(ApiError::unauthorized().into());
         };
-        actor.reason = parts
+        let reason = parts
             .headers
             .get(REASON_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(|r| r.trim().chars().take(REASON_MAX).collect::<String>())
-            .filter(|r| !r.is_empty());
-        // On a one-time password, only "who am I" and "change my password" answer.
-        let path = parts.uri.path();
-        if !(path.ends_with("/me") || path.ends_with("/me/password")) {
-            app::backend::require_password_changed(&actor)?;
-        }
+            .and_then(|v| v.to_str().ok());
+        let actor = actor.with_reason(reason);
+        actor.may(Operation::of_path(parts.uri.path()))?;
         Ok(Caller(actor))
     }
 }
@@ -135,7 +129,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
-    type Rejection = HttpError;
+    type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = json_bytes(req, state).await?;
@@ -144,7 +138,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T> {
-    type Rejection = HttpError;
+    type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = json_bytes(req, state).await?;
@@ -184,7 +178,7 @@ fn is_yaml(essence: &str) -> bool {
 }
 
 impl<S: Send + Sync> FromRequest<S> for YamlBody {
-    type Rejection = HttpError;
+    type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = body_bytes(
@@ -204,7 +198,7 @@ impl<S: Send + Sync> FromRequest<S> for YamlBody {
 pub struct QueryParams<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
-    type Rejection = HttpError;
+    type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
@@ -250,7 +244,7 @@ fn query_error(text: &str) -> ApiError {
 pub struct PathId(pub Uuid);
 
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
-    type Rejection = HttpError;
+    type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let axum::extract::Path(raw) =

@@ -3,12 +3,11 @@
 use super::error::ApiResult;
 use super::extract::Caller;
 use super::AppState;
-use app::backend::AuthService;
-use app::error::ApiError;
-use app::model::user::{Me, SessionInfo};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use model::error::ApiError;
+use model::user::{Me, SessionInfo};
 
 /// The caller, with their organizations.
 #[utoipa::path(

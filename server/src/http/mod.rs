@@ -18,14 +18,13 @@ pub mod server_fns;
 pub mod users;
 pub mod workspaces;
 
-use crate::service::Service;
-use app::backend::SharedBackend;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use service::Service;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -175,15 +174,15 @@ pub fn metrics_router(service: Arc<Service>, leptos_options: LeptosOptions) -> R
 pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
     // The recorder must be in place before the first request: counted without one, requests
     // are lost (it used to be installed by the first scrape of /metrics).
-    crate::metrics::handle();
-    let backend: SharedBackend = service.clone();
+    service::metrics::handle();
+    let for_server_fns = service.clone();
     let proxies = Arc::new(service.http.trusted_proxies.clone());
     let state = AppState {
         service,
         leptos_options: leptos_options.clone(),
     };
     let routes = generate_route_list(app::App);
-    let context = move || provide_context(backend.clone());
+    let context = move || provide_context(for_server_fns.clone());
     // Pages also send their CSP, naming the nonce of their inline scripts.
     let page_context = {
         let context = context.clone();

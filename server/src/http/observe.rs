@@ -20,14 +20,14 @@ pub async fn observe(req: Request, next: Next) -> Response {
     // unit holding its own connection, which would look like one task holding two.
     let path = req.uri().path();
     let res = if path.starts_with("/api/") || path.starts_with("/fn/") {
-        crate::db::watch_holds(next.run(req)).await
+        service::db::watch_holds(next.run(req)).await
     } else {
         next.run(req).await
     };
     // Unmatched paths (static files, 404s) share one label so that probing cannot grow the
     // number of series.
     let route = route.as_deref().unwrap_or("unmatched");
-    crate::metrics::request(
+    service::metrics::request(
         method.as_str(),
         route,
         res.status().as_u16(),
@@ -40,7 +40,7 @@ pub async fn observe(req: Request, next: Next) -> Response {
 pub async fn metrics(State(s): State<AppState>) -> Response {
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        crate::metrics::render(&s.service.db),
+        service::metrics::render(&s.service.db),
     )
         .into_response()
 }

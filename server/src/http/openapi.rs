@@ -62,7 +62,7 @@ use utoipa::{Modify, OpenApi};
         super::me::end_session,
         super::me::end_all_sessions,
     ),
-    components(schemas(app::error::ErrorCode)),
+    components(schemas(model::error::ErrorCode)),
     modifiers(&BearerAuth, &Standard),
     tags((name = "environments"), (name = "assignments"), (name = "connections"), (name = "credentials"), (name = "audit"), (name = "workspaces"), (name = "users"), (name = "identity"))
 )]

@@ -1,12 +1,10 @@
 //! Cross-site request forgery protection and security headers.
 
-use app::error::{ApiError, ErrorCode};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-
-use super::error::HttpError;
+use model::error::{ApiError, ErrorCode};
 
 /// A state-changing request from a browser must come from our own pages: the browser's
 /// `Sec-Fetch-Site` must say same-origin, or `Origin` must match `Host`. That holds without a
@@ -37,10 +35,10 @@ pub fn cross_site(method: &Method, headers: &HeaderMap) -> bool {
 pub async fn csrf(req: Request, next: Next) -> Response {
     if cross_site(req.method(), req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-site request with a session cookie refused");
-        return HttpError(ApiError::new(
+        return ApiError::new(
             ErrorCode::CsrfRejected,
             "cross-site request refused: send changes from meshenv's own pages, or use an API token",
-        ))
+        )
         .into_response();
     }
     next.run(req).await
@@ -69,7 +67,7 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 pub async fn headers(req: Request, next: Next) -> Response {
     let secure = req
         .extensions()
-        .get::<app::backend::ClientInfo>()
+        .get::<service::client::ClientInfo>()
         .is_some_and(|c| c.secure);
     let asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.ico";
     let mut res = next.run(req).await;

@@ -2,12 +2,12 @@
 //! errors already do (`ctx::respond`); this catches the ones raised before a server function's
 //! body runs, such as a body that does not decode, which the server_fn crate answers 500.
 
-use app::error::{ApiError, ErrorCode};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
+use model::error::{ApiError, ErrorCode};
 
 /// Error bodies are a sentence and a code; anything longer is not one of ours.
 const ERROR_BODY_MAX: usize = 64 * 1024;

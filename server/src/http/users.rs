@@ -1,17 +1,16 @@
 //! `/api/users` (an organization's people, for its admins) and `/api/me/password`.
 
-use super::error::{ApiResult, HttpError};
+use super::error::ApiResult;
 use super::extract::{Caller, JsonBody, PathId, QueryParams};
 use super::AppState;
-use app::backend::UserService;
-use app::error::ApiError;
-use app::model::list::{ListQuery, RawListQuery};
-use app::model::user::{CreatedUser, NewUser, OrgUser, PasswordChange, UserPage};
-use app::model::workspace::RoleUpdate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use model::error::ApiError;
+use model::list::{ListQuery, RawListQuery};
+use model::user::{CreatedUser, NewUser, OrgUser, PasswordChange, UserPage};
+use model::workspace::RoleUpdate;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -24,7 +23,7 @@ pub struct OrgParam {
 }
 
 impl OrgParam {
-    fn parse(&self) -> Result<Option<Uuid>, HttpError> {
+    fn parse(&self) -> Result<Option<Uuid>, ApiError> {
         match self.org_id.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
             Some(v) => Uuid::parse_str(v).map(Some).map_err(|_| {
@@ -57,7 +56,7 @@ pub async fn create(
     Caller(actor): Caller,
     JsonBody(input): JsonBody<NewUser>,
 ) -> ApiResult<impl IntoResponse> {
-    let created = UserService::create_user(&*s.service, &actor, &input).await?;
+    let created = s.service.create_user(&actor, &input).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -89,7 +88,7 @@ pub async fn delete(
     Caller(actor): Caller,
     PathId(id): PathId,
     QueryParams(org): QueryParams<OrgParam>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     s.service.remove_user(&actor, org.parse()?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -118,7 +117,7 @@ pub async fn change_password(
     State(s): State<AppState>,
     Caller(actor): Caller,
     JsonBody(input): JsonBody<PasswordChange>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     s.service.change_password(&actor, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,24 +1,23 @@
 //! `/api/workspaces`: thin handlers over the service layer.
 
 use super::assignments::id_pair;
-use super::error::{ApiResult, HttpError};
+use super::error::ApiResult;
 use super::extract::{Caller, JsonBody, PathId, QueryParams};
 use super::AppState;
-use app::backend::WorkspaceService;
-use app::error::ApiError;
-use app::model::assignment::AssignmentPatch;
-use app::model::connection::{ConnectionPage, ConnectionQuery};
-use app::model::environment::EnvironmentPage;
-use app::model::list::RawListQuery;
-use app::model::workspace::{
-    parse_workspace_query, MemberList, NewMember, NewWorkspace, RoleUpdate, Workspace,
-    WorkspaceAssignmentResult, WorkspaceEnvironmentQuery, WorkspaceMember, WorkspacePage,
-    WorkspaceUpdate,
-};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use model::assignment::AssignmentPatch;
+use model::connection::{ConnectionPage, ConnectionQuery};
+use model::environment::EnvironmentPage;
+use model::error::ApiError;
+use model::list::RawListQuery;
+use model::workspace::{
+    parse_workspace_query, MemberList, NewMember, NewWorkspace, RoleUpdate, Workspace,
+    WorkspaceAssignmentResult, WorkspaceEnvironmentQuery, WorkspaceMember, WorkspacePage,
+    WorkspaceUpdate,
+};
 
 /// The workspaces of an organization: all of them for its admins, else the caller's own.
 #[utoipa::path(get, path = "/api/workspaces", tag = "workspaces", params(RawListQuery),
@@ -84,7 +83,7 @@ pub async fn delete(
     State(s): State<AppState>,
     Caller(actor): Caller,
     PathId(id): PathId,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     s.service.delete_workspace(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -118,7 +117,7 @@ pub async fn add_environment(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(raw): Path<(String, String)>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     let (ws, env) = id_pair(&raw, "environmentID")?;
     let created = s.service.assign_environment(&actor, ws, env).await?;
     Ok(if created {
@@ -137,7 +136,7 @@ pub async fn remove_environment(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(raw): Path<(String, String)>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     let (ws, env) = id_pair(&raw, "environmentID")?;
     s.service.unassign_environment(&actor, ws, env).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -230,7 +229,7 @@ pub async fn remove_member(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(raw): Path<(String, String)>,
-) -> Result<StatusCode, HttpError> {
+) -> Result<StatusCode, ApiError> {
     let (ws, user) = id_pair(&raw, "userID")?;
     s.service.remove_member(&actor, ws, user).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! Credentials, connections and assignment over HTTP, on SQLite and PostgreSQL.
 
 use crate::common::{assert_error, TestServer};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -28,21 +28,21 @@ async fn constraint_violations_from_races_are_recognised(s: &TestServer) {
     let env = uuid::Uuid::parse_str(&environment(s, &t, "raced").await).unwrap();
     let mut conn = s.service.db.write().await.unwrap();
     // a mapping to a connection that is gone, as a concurrent delete would leave it
-    let err = server::store::assignments::add(
+    let err = service::store::assignments::add(
         &mut conn,
-        &server::store::assignments::ENVIRONMENT_CONNECTIONS,
+        &service::store::assignments::ENVIRONMENT_CONNECTIONS,
         env,
         &[uuid::Uuid::now_v7()],
     )
     .await
     .unwrap_err();
-    assert!(server::db::is_integrity_violation(&err), "{err}");
+    assert!(model::error::is_integrity_violation(&err), "{err}");
     // an ordinary failure is not one
     let err = sqlx::query("SELECT * FROM no_such_table")
         .execute(&mut *conn)
         .await
         .unwrap_err();
-    assert!(!server::db::is_integrity_violation(&err), "{err}");
+    assert!(!model::error::is_integrity_violation(&err), "{err}");
 }
 
 const SECRET: &str = "s3cr3t-plaintext-VALUE-9f2c";
@@ -123,7 +123,7 @@ async fn credentials_are_encrypted_masked_and_validated(s: &TestServer) {
     // the secret round-trips inside the server under its key
     let mut conn = s.service.db.read().await.unwrap();
     let sealed =
-        server::store::credentials::get(&mut conn, uuid::Uuid::parse_str(&id(&c)).unwrap())
+        service::store::credentials::get(&mut conn, uuid::Uuid::parse_str(&id(&c)).unwrap())
             .await
             .unwrap()
             .unwrap();
@@ -173,7 +173,7 @@ async fn credentials_are_encrypted_masked_and_validated(s: &TestServer) {
     assert_eq!((status, upd["name"].as_str()), (200, Some("renamed")));
     let mut conn = s.service.db.read().await.unwrap();
     let sealed =
-        server::store::credentials::get(&mut conn, uuid::Uuid::parse_str(&id(&c)).unwrap())
+        service::store::credentials::get(&mut conn, uuid::Uuid::parse_str(&id(&c)).unwrap())
             .await
             .unwrap()
             .unwrap();
@@ -202,14 +202,15 @@ async fn a_wrong_key_is_refused_clearly(s: &TestServer) {
     let t = s.user("acme", "alice", Role::Admin).await;
     credential(s, &t, "sealed").await;
     assert!(s.service.verify_secrets().await.is_ok());
-    let other = server::secrets::Keyring::from_text(&server::secrets::generate_key_hex()).unwrap();
-    let wrong = server::service::Service::new(s.service.db.clone(), other);
+    let other =
+        service::secrets::Keyring::from_text(&service::secrets::generate_key_hex()).unwrap();
+    let wrong = service::Service::new(s.service.db.clone(), other);
     let err = wrong.verify_secrets().await.unwrap_err().to_string();
     assert!(err.contains("configured key"), "{err}");
     // rotation re-seals everything under the new key, which then verifies
-    let new = server::secrets::Keyring::from_text(&server::secrets::generate_key_hex()).unwrap();
+    let new = service::secrets::Keyring::from_text(&service::secrets::generate_key_hex()).unwrap();
     assert_eq!(s.service.rotate_secrets(&new).await.unwrap(), 1);
-    let rotated = server::service::Service::new(s.service.db.clone(), new);
+    let rotated = service::Service::new(s.service.db.clone(), new);
     assert!(rotated.verify_secrets().await.is_ok());
     assert!(
         s.service.verify_secrets().await.is_err(),
@@ -648,6 +649,7 @@ async fn batch_is_atomic(s: &TestServer) {
         ids.push(id(&connection(s, &t, &format!("b{i}"), "http", None).await));
     }
     let path = format!("/api/environments/{env}/connections");
+    let (_, before) = s.get(&t, &format!("/api/environments/{env}")).await;
     let (status, r) = s
         .send(
             reqwest::Method::PATCH,
@@ -658,6 +660,13 @@ async fn batch_is_atomic(s: &TestServer) {
         .await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(r, json!({"added": 2, "removed": 0, "connection_count": 2}));
+    // a change of what it holds is a change of the environment, as for a workspace
+    let (_, after) = s.get(&t, &format!("/api/environments/{env}")).await;
+    let at = |e: &Value| chrono::DateTime::parse_from_rfc3339(e["updated_at"].as_str().unwrap());
+    assert!(
+        at(&after).unwrap() > at(&before).unwrap(),
+        "{before} {after}"
+    );
     // one unknown id fails the whole batch, and names it
     let unknown = uuid::Uuid::now_v7().to_string();
     let r = s
@@ -715,8 +724,17 @@ async fn batch_is_atomic(s: &TestServer) {
         )
         .await;
     assert_eq!(r, json!({"added": 2, "removed": 1, "connection_count": 3}));
-    let events = s.rows(&format!("SELECT after_json FROM audit_events WHERE action = 'environment.assignments' AND entity_id = '{env}'")).await;
-    assert_eq!(events.len(), 2);
+    // one event per change that changed something, its verb from what it did, in the payload
+    // every assignment uses
+    let events = s.rows(&format!("SELECT action, after_json FROM audit_events WHERE action LIKE 'environment.%assign%' AND entity_id = '{env}' ORDER BY occurred_at")).await;
+    let actions: Vec<String> = events.iter().map(|r| r.get("action")).collect();
+    assert_eq!(actions, ["environment.assign", "environment.assignments"]);
+    let last: serde_json::Value =
+        serde_json::from_str(&events[1].get::<String, _>("after_json")).unwrap();
+    assert_eq!(
+        last,
+        json!({"parent": "environment", "child": "connection", "added": [ids[2], ids[3], ids[0]], "removed": [ids[1]]})
+    );
 }
 
 async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
@@ -730,7 +748,7 @@ async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
     let mut tx = s.service.db.begin().await.unwrap();
     let now = chrono::Utc::now();
     for i in 0..10_000 {
-        let c = app::model::connection::Connection {
+        let c = model::connection::Connection {
             id: uuid::Uuid::now_v7(),
             organization_id: org,
             name: format!("bulk-{i:05}"),
@@ -738,7 +756,7 @@ async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
             kind_type: String::new(),
             sub_type: String::new(),
             url: "http://bulk.example".into(),
-            status: app::model::connection::ConnectionStatus::Registered,
+            status: model::connection::ConnectionStatus::Registered,
             metadata: Default::default(),
             credential_id: None,
             credential_name: None,
@@ -749,7 +767,7 @@ async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
             updated_at: now,
             health: Default::default(),
         };
-        server::store::connections::insert(&mut tx, &c, None)
+        service::store::connections::insert(&mut tx, &c, None)
             .await
             .unwrap();
         ids.push(c.id);

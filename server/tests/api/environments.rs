@@ -1,7 +1,7 @@
 //! `/api/environments` over HTTP, on SQLite and PostgreSQL.
 
 use crate::common::{assert_error, TestServer};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -130,7 +130,7 @@ async fn names_are_unique_per_organization_ignoring_case(s: &TestServer) {
 async fn organization_is_required_only_when_ambiguous(s: &TestServer) {
     let t = s.user("acme", "alice", Role::Admin).await;
     s.service
-        .create_user(
+        .add_user(
             "globex",
             "gary",
             "gary@example.com",

@@ -1,7 +1,7 @@
 //! `/api/events`, the audit log, on SQLite and PostgreSQL.
 
 use crate::common::{assert_error, TestServer};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::json;
 
 both_backends!(

@@ -3,11 +3,11 @@
 //! meshenv processes on one PostgreSQL that never probe the same connection at once.
 
 use crate::common::{assert_error, TestServer, TEST_KEY};
-use app::model::user::Role;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
+use model::user::Role;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -2,7 +2,7 @@
 //! workspaces' effective connections, on SQLite and PostgreSQL.
 
 use crate::common::{assert_error, TestServer};
-use app::model::user::Role;
+use model::user::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 

@@ -2,8 +2,7 @@
 //! SQLite and PostgreSQL.
 
 use crate::common::{assert_error, TestServer, PASSWORD};
-use app::backend::{AuthService, TokenService};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::json;
 use sqlx::Row;
 

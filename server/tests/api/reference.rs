@@ -3,7 +3,7 @@
 //! two spellings of an address, the `deleted_at` filter, unknown parameters, events search).
 
 use crate::common::{assert_error, TestServer};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::{json, Value};
 
 both_backends!(

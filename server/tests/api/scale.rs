@@ -3,7 +3,7 @@
 //! the metrics that show it.
 
 use crate::common::{Backend, TestServer, PASSWORD};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::{json, Value};
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -112,7 +112,7 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
     for c in page["connections"].as_array().unwrap() {
         assert_eq!(c["environment_count"], 400, "{}", c["name"]);
         let first = c["environments"].as_array().unwrap();
-        assert_eq!(first.len(), app::model::connection::EMBEDDED_MAX);
+        assert_eq!(first.len(), model::connection::EMBEDDED_MAX);
         // the oldest first (created in name order here)
         assert_eq!(first[0]["name"], "environment-with-a-long-name-000");
         assert_eq!(first[9]["name"], "environment-with-a-long-name-009");
@@ -184,7 +184,7 @@ async fn answers_stay_bounded_however_widely_rows_are_shared(s: &TestServer) {
     let (_, one) = sized(s, &t, &format!("/api/connections/{}", conns[0])).await;
     assert_eq!(one["environment_count"], 399);
     let shown = one["environments"].as_array().unwrap();
-    assert_eq!(shown.len(), app::model::connection::EMBEDDED_MAX);
+    assert_eq!(shown.len(), model::connection::EMBEDDED_MAX);
     assert!(!shown.iter().any(|e| e["id"] == envs[5].as_str()));
 
     // A member sees the count of what they reach, not of everything.
@@ -313,7 +313,7 @@ async fn indexed_search_finds_what_the_scan_finds(s: &TestServer) {
                     "SELECT id FROM {table} WHERE search_text LIKE $1 ESCAPE '\\'{live}"
                 ))
                 // The API trims what it is asked to search for.
-                .bind(server::db::like_pattern(needle.trim()))
+                .bind(service::db::like_pattern(needle.trim()))
                 .fetch_all(&mut *s.service.db.read().await.unwrap())
                 .await
                 .unwrap()
@@ -466,7 +466,7 @@ async fn metrics_parse_and_move(s: &TestServer) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exhausted_pool_is_a_503_with_retry_after() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let pools = server::db::PoolSettings {
+        let pools = service::db::PoolSettings {
             max_connections: Some(1),
             acquire_timeout: Duration::from_secs(1),
         };

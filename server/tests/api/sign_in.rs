@@ -4,9 +4,9 @@
 //! follow the connection (TLS through a trusted proxy only).
 
 use crate::common::{assert_error, Backend, TestServer, PASSWORD};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::{json, Value};
-use server::service::{AuthSettings, HttpSettings, Service, ThrottleSettings};
+use service::{AuthSettings, HttpSettings, Service, ThrottleSettings};
 use std::time::Duration;
 
 both_backends!(
@@ -32,8 +32,8 @@ fn quick(s: Service) -> Service {
 
 fn behind_proxy(s: Service) -> Service {
     s.with_http(HttpSettings {
-        trusted_proxies: server::http::client::TrustedProxies(
-            server::egress::parse_cidrs("127.0.0.0/8").unwrap(),
+        trusted_proxies: service::client::TrustedProxies(
+            service::egress::parse_cidrs("127.0.0.0/8").unwrap(),
         ),
     })
 }
@@ -174,7 +174,7 @@ async fn hashing_stays_bounded_under_200_parallel_sign_ins() {
         answers.iter().all(|a| *a == 401 || *a == 429),
         "{answers:?}"
     );
-    assert!(server::service::peak_hashes() <= server::service::slot_count());
+    assert!(service::peak_hashes() <= service::slot_count());
     let grown = rss_kib().saturating_sub(rss_before);
     assert!(grown < 1024 * 1024, "resident memory grew by {grown} KiB");
     s.stop().await;
@@ -296,7 +296,7 @@ async fn an_admin_reset_ends_every_session(s: &TestServer) {
     let (_, hal) = s.get(&hostile, "/api/me").await;
     let globex = uuid::Uuid::parse_str(hal["organizations"][0]["id"].as_str().unwrap()).unwrap();
     let mut tx = s.service.db.begin().await.unwrap();
-    server::store::users::insert_membership(
+    service::store::users::insert_membership(
         &mut tx,
         globex,
         uuid::Uuid::parse_str(&mia_id).unwrap(),
@@ -383,7 +383,7 @@ async fn tokens_expire(s: &TestServer) {
 }
 
 async fn server_functions_obey_the_service_limits(s: &TestServer) {
-    use app::model::environment::EnvironmentQuery;
+    use model::environment::EnvironmentQuery;
     s.user("acme", "alice", Role::Admin).await;
     let a = s.sign_in("alice", PASSWORD).await.unwrap();
     let call = |body: Value| {

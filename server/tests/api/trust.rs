@@ -3,11 +3,11 @@
 //! a connection, let alone a secret, whatever an org admin does to the connections.
 
 use crate::common::{assert_error, TestServer};
-use app::model::user::Role;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
+use model::user::Role;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -2,7 +2,7 @@
 //! table: every role × endpoint × own or other organization, on SQLite and PostgreSQL.
 
 use crate::common::{assert_error, TestServer};
-use app::model::user::Role;
+use model::user::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -137,6 +137,41 @@ async fn environments_assign_idempotently_and_patch_atomically(s: &TestServer) {
         )
         .await;
     assert_error(&resp, 400, "validation_failed", Some("add[1]"));
+    assert!(resp.1["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("no environment "));
+    // the same id on both sides is named for what it is
+    let resp = s
+        .send(
+            Method::PATCH,
+            &admin,
+            &envs,
+            Some(json!({"add": [e3], "remove": [e3]})),
+        )
+        .await;
+    assert_error(&resp, 400, "validation_failed", Some("remove"));
+    assert_eq!(
+        resp.1["error"],
+        format!("environment {e3} is both added and removed")
+    );
+    // the audit event has the shape every assignment's has
+    let events = s
+        .rows(&format!(
+            "SELECT action, after_json FROM audit_events WHERE entity_id = '{ws}' AND action LIKE 'workspace.%assign%' ORDER BY occurred_at"
+        ))
+        .await;
+    let last = events.last().unwrap();
+    assert_eq!(
+        sqlx::Row::get::<String, _>(last, "action"),
+        "workspace.assign"
+    );
+    let after: Value =
+        serde_json::from_str(&sqlx::Row::get::<String, _>(last, "after_json")).unwrap();
+    assert_eq!(
+        after,
+        json!({"parent": "workspace", "child": "environment", "added": [e1, e2], "removed": []})
+    );
     let (_, held) = s.get(&admin, &envs).await;
     let mut names: Vec<&str> = held["environments"]
         .as_array()

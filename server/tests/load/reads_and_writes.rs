@@ -5,7 +5,7 @@
 //! size would not notice.
 
 use crate::common::{Backend, TestServer, PASSWORD};
-use app::model::user::Role;
+use model::user::Role;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -32,7 +32,7 @@ async fn postgres() {
 }
 
 async fn start(backend: Backend) -> Option<TestServer> {
-    let pools = server::db::PoolSettings {
+    let pools = service::db::PoolSettings {
         max_connections: Some(2),
         acquire_timeout: Duration::from_secs(3),
     };

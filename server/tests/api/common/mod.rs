@@ -2,11 +2,11 @@
 //! SQLite (a temporary file) or PostgreSQL (a fresh database per test, dropped afterwards).
 #![allow(dead_code)]
 
-use app::model::user::Role;
+use model::user::Role;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use serde_json::{json, Value};
-use server::db::Db;
-use server::service::Service;
+use service::db::Db;
+use service::Service;
 use sqlx::Connection;
 use std::sync::{Arc, Once};
 use uuid::Uuid;
@@ -24,8 +24,8 @@ pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f10111213141516171819
 /// MESHENV_PROBE_DENY of every test server.
 pub const TEST_PROBE_DENY: &str = "127.0.0.2/32";
 
-pub fn test_keys() -> server::secrets::Keyring {
-    server::secrets::Keyring::from_text(TEST_KEY).unwrap()
+pub fn test_keys() -> service::secrets::Keyring {
+    service::secrets::Keyring::from_text(TEST_KEY).unwrap()
 }
 
 pub struct TestServer {
@@ -138,7 +138,7 @@ impl TestServer {
     /// A server with its own pool settings (the load test runs on the smallest pools).
     pub async fn start_with(
         backend: Backend,
-        pools: server::db::PoolSettings,
+        pools: service::db::PoolSettings,
     ) -> Option<TestServer> {
         Self::start_tuned(backend, pools, |s| s).await
     }
@@ -146,7 +146,7 @@ impl TestServer {
     /// A server whose service is adjusted first (short session timeouts, trusted proxies).
     pub async fn start_tuned(
         backend: Backend,
-        pools: server::db::PoolSettings,
+        pools: service::db::PoolSettings,
         tune: fn(Service) -> Service,
     ) -> Option<TestServer> {
         let (db_url, dir, pg_database) = match backend {
@@ -178,19 +178,19 @@ impl TestServer {
 
     async fn start_on_with(
         db_url: &str,
-        pools: &server::db::PoolSettings,
+        pools: &service::db::PoolSettings,
         tune: fn(Service) -> Service,
     ) -> TestServer {
         let db = Db::connect_with(db_url, pools).await.expect("connect");
         db.migrate().await.expect("migrate");
         // No background health checks (tests probe on demand); a short probe timeout.
         // The egress policy denies 127.0.0.2, so tests can show a probe there is never sent.
-        let health = server::service::HealthSettings {
+        let health = service::HealthSettings {
             interval: std::time::Duration::ZERO,
-            probe: server::probe::ProbeSettings {
+            probe: service::probe::ProbeSettings {
                 timeout: std::time::Duration::from_secs(1),
                 egress: Arc::new(
-                    server::egress::EgressPolicy::from_lists("", TEST_PROBE_DENY).unwrap(),
+                    service::egress::EgressPolicy::from_lists("", TEST_PROBE_DENY).unwrap(),
                 ),
                 redirects: 0,
             },
@@ -247,7 +247,7 @@ impl TestServer {
     /// Creates a user (and their organization if new) and returns an API token for them.
     pub async fn user(&self, org: &str, name: &str, role: Role) -> String {
         self.service
-            .create_user(
+            .add_user(
                 org,
                 name,
                 &format!("{name}@example.com"),

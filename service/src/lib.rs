@@ -1,0 +1,206 @@
+//! The service layer and the storage under it: the one place that owns meshenv's rules
+//! (validation, permissions, lifecycle, audit) and the SQL that keeps its data. REST handlers
+//! (server crate), server functions (app crate, under `ssr`), the CLI and background jobs all
+//! call `Service`'s methods; none holds a rule of its own.
+//!
+//! A method takes one connection or one transaction from `db::Db` and passes it down to the
+//! `store` functions, which never take a pool.
+
+pub mod actor;
+pub mod client;
+pub mod cookie;
+pub mod db;
+pub mod egress;
+pub mod metrics;
+pub mod probe;
+pub mod secrets;
+pub mod store;
+
+mod access;
+mod admin;
+mod assignments;
+mod audit;
+mod auth;
+mod connections;
+mod credentials;
+mod demo;
+mod environments;
+mod health;
+mod kubeconfig;
+mod links;
+mod passwords;
+mod throttle;
+mod tokens;
+mod users;
+mod workspaces;
+
+pub use admin::FirstAdmin;
+pub use demo::DemoSummary;
+pub use health::HealthSettings;
+pub use passwords::{generate_password, peak_hashes, slot_count, warm_up as warm_up_passwords};
+pub use throttle::{AuthSettings, ThrottleSettings};
+
+use crate::actor::Actor;
+use crate::db::Db;
+use crate::secrets::Keyring;
+use model::error::{ApiError, ErrorCode};
+use model::user::Role;
+use uuid::Uuid;
+
+/// How the HTTP layer tells who a client is.
+#[derive(Clone, Debug, Default)]
+pub struct HttpSettings {
+    /// Peers whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    pub trusted_proxies: crate::client::TrustedProxies,
+}
+
+pub struct Service {
+    pub db: Db,
+    /// Seals and opens credential secrets.
+    pub keys: Keyring,
+    pub health: HealthSettings,
+    pub auth: AuthSettings,
+    pub http: HttpSettings,
+    /// Names this process's health-check leases.
+    pub instance: String,
+}
+
+impl Service {
+    pub fn new(db: Db, keys: Keyring) -> Self {
+        Service {
+            db,
+            keys,
+            health: HealthSettings::default(),
+            auth: AuthSettings::default(),
+            http: HttpSettings::default(),
+            instance: Uuid::now_v7().to_string(),
+        }
+    }
+
+    pub fn with_health(mut self, health: HealthSettings) -> Self {
+        self.health = health;
+        self
+    }
+
+    pub fn with_http(mut self, http: HttpSettings) -> Self {
+        self.http = http;
+        self
+    }
+
+    pub fn with_auth(mut self, auth: AuthSettings) -> Self {
+        self.auth = auth;
+        self
+    }
+}
+
+/// A name already used by another object of the same kind in the organization: a 409 on the
+/// name field.
+pub(crate) fn name_taken(noun: &str, name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::NameTaken,
+        format!("{noun} named '{name}' already exists in this organization"),
+    )
+    .with_field("name")
+}
+
+/// A write error: a unique violation on the name becomes `name_taken`, anything else `ApiError::from`.
+pub(crate) fn write_err<'a>(noun: &'a str, name: &'a str) -> impl Fn(sqlx::Error) -> ApiError + 'a {
+    move |e| {
+        if model::error::is_unique_violation(&e) {
+            name_taken(noun, name)
+        } else {
+            ApiError::from(e)
+        }
+    }
+}
+
+/// The organization a request acts in: the one named, which the caller must belong to, or the
+/// caller's only one. An organization the caller is not in is reported as not found.
+pub(crate) fn resolve_org(actor: &Actor, org: Option<Uuid>) -> Result<(Uuid, Role), ApiError> {
+    let orgs = &actor.user.organizations;
+    match org {
+        Some(id) => actor
+            .user
+            .membership(id)
+            .map(|m| (m.id, m.role))
+            .ok_or_else(|| ApiError::not_found("organization")),
+        None => match orgs.as_slice() {
+            [only] => Ok((only.id, only.role)),
+            [] => Err(ApiError::forbidden("you do not belong to any organization")),
+            many => Err(ApiError::parameter(
+                "orgID",
+                format!(
+                    "you belong to {} organizations: say which one with orgID",
+                    many.len()
+                ),
+            )),
+        },
+    }
+}
+
+/// In a request body the organization is the `organization_id` field, not the `orgID` parameter.
+pub(crate) fn body_org_field(e: ApiError) -> ApiError {
+    if e.field.as_deref() == Some("orgID") {
+        e.with_field("organization_id")
+    } else {
+        e
+    }
+}
+
+/// The caller's role in an organization, or not-found when they have none there: objects of
+/// other organizations must be indistinguishable from objects that do not exist.
+pub(crate) fn role_in(actor: &Actor, org: Uuid, what: &str) -> Result<Role, ApiError> {
+    actor
+        .user
+        .membership(org)
+        .map(|m| m.role)
+        .ok_or_else(|| ApiError::not_found(what))
+}
+
+/// Shorthand for writing an audit record inside a service transaction.
+pub(crate) use audit::{record, Change};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::user::{Me, OrgMembership};
+
+    fn actor(orgs: &[(Uuid, Role)]) -> Actor {
+        Actor {
+            user: Me {
+                id: Uuid::now_v7(),
+                name: "u".into(),
+                email: "u@x".into(),
+                organizations: orgs
+                    .iter()
+                    .map(|(id, role)| OrgMembership {
+                        id: *id,
+                        name: "o".into(),
+                        role: *role,
+                    })
+                    .collect(),
+                workspaces: vec![],
+                must_change_password: false,
+            },
+            token_id: None,
+            session_id: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn org_is_implied_only_for_a_single_membership() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(resolve_org(&actor(&[(a, Role::Admin)]), None).unwrap().0, a);
+        let two = actor(&[(a, Role::Admin), (b, Role::Member)]);
+        assert_eq!(resolve_org(&two, None).unwrap_err().status(), 400);
+        assert_eq!(resolve_org(&two, Some(b)).unwrap(), (b, Role::Member));
+        assert_eq!(
+            resolve_org(&two, Some(Uuid::now_v7()))
+                .unwrap_err()
+                .status(),
+            404
+        );
+        assert_eq!(resolve_org(&actor(&[]), None).unwrap_err().status(), 403);
+    }
+}

@@ -1,0 +1,226 @@
+//! Workspaces and their members. (Which environments a workspace holds goes through
+//! `assignments` with `WORKSPACE_ENVIRONMENTS`.)
+
+use super::{reach, uuid_col, Sql};
+use crate::db::{from_micros, now_micros, Backend};
+use model::user::Role;
+use model::workspace::{Workspace, WorkspaceMember, WorkspaceQuery, WorkspaceSort};
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+const COLUMNS: &str = "id, organization_id, name, description, owner_id, created_at, updated_at, \
+    (SELECT COUNT(*) FROM workspace_environments we JOIN environments e ON e.id = we.environment_id \
+     WHERE we.workspace_id = workspaces.id AND e.deleted_at IS NULL) AS environment_count, \
+    (SELECT COUNT(*) FROM workspace_members wm WHERE wm.workspace_id = workspaces.id) AS member_count";
+
+fn workspace(r: &sqlx::any::AnyRow) -> Result<Workspace, sqlx::Error> {
+    Ok(Workspace {
+        id: uuid_col(r, "id")?,
+        organization_id: uuid_col(r, "organization_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        owner: uuid_col(r, "owner_id")?,
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+        environment_count: r.try_get::<i64, _>("environment_count")?.max(0) as u64,
+        member_count: r.try_get::<i64, _>("member_count")?.max(0) as u64,
+    })
+}
+
+/// The workspaces of an organization; with `member`, only those that user belongs to.
+fn filtered(
+    select: &str,
+    backend: Backend,
+    org: Uuid,
+    member: Option<Uuid>,
+    q: &WorkspaceQuery,
+) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM workspaces WHERE organization_id = ")
+        .bind(org);
+    if let Some(user) = member {
+        reach::workspaces_of(&mut sql, "id", user);
+    }
+    if let Some(search) = &q.search {
+        super::push_search(&mut sql, backend, "workspaces", search);
+    }
+    sql
+}
+
+pub async fn list(
+    db: &mut AnyConnection,
+    org: Uuid,
+    member: Option<Uuid>,
+    q: &WorkspaceQuery,
+) -> Result<(Vec<Workspace>, u64), sqlx::Error> {
+    let column = match q.order.field {
+        WorkspaceSort::Name => "name_key",
+        WorkspaceSort::CreatedAt => "created_at",
+        WorkspaceSort::UpdatedAt => "updated_at",
+    };
+    let mut page = filtered(
+        &format!("SELECT {COLUMNS}"),
+        Backend::of(db),
+        org,
+        member,
+        q,
+    );
+    page.order_page(column, q);
+    let items = page
+        .query()
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(workspace)
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), org, member, q)
+        .count(db)
+        .await?;
+    Ok((items, total))
+}
+
+pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Workspace>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *db)
+        .await?;
+    row.as_ref().map(workspace).transpose()
+}
+
+fn search_text(w: &Workspace) -> String {
+    format!("{} {}", w.name, w.description).to_lowercase()
+}
+
+pub async fn insert(db: &mut AnyConnection, w: &Workspace) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO workspaces (id, organization_id, name, name_key, description, search_text, owner_id, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(w.id.to_string())
+    .bind(w.organization_id.to_string())
+    .bind(w.name.clone())
+    .bind(w.name.to_lowercase())
+    .bind(w.description.clone())
+    .bind(search_text(w))
+    .bind(w.owner.to_string())
+    .bind(w.created_at.timestamp_micros())
+    .bind(w.updated_at.timestamp_micros())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(db: &mut AnyConnection, w: &Workspace) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE workspaces SET name = $1, name_key = $2, description = $3, search_text = $4, updated_at = $5 \
+         WHERE id = $6",
+    )
+    .bind(w.name.clone())
+    .bind(w.name.to_lowercase())
+    .bind(w.description.clone())
+    .bind(search_text(w))
+    .bind(w.updated_at.timestamp_micros())
+    .bind(w.id.to_string())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &mut AnyConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    super::delete_by_id(db, "workspaces", id).await
+}
+
+const MEMBER_COLUMNS: &str = "wm.user_id, u.name, u.email, wm.role, wm.created_at \
+    FROM workspace_members wm JOIN users u ON u.id = wm.user_id";
+
+fn member(r: &sqlx::any::AnyRow) -> Result<WorkspaceMember, sqlx::Error> {
+    let role: String = r.try_get("role")?;
+    Ok(WorkspaceMember {
+        user_id: uuid_col(r, "user_id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        role: Role::parse(&role).unwrap_or(Role::Member),
+        added_at: from_micros(r.try_get("created_at")?),
+    })
+}
+
+/// Every member, by name. Workspaces are teams: their member lists are short.
+pub async fn members(
+    db: &mut AnyConnection,
+    workspace: Uuid,
+) -> Result<Vec<WorkspaceMember>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} WHERE wm.workspace_id = $1 ORDER BY u.name_key, wm.user_id"
+    ))
+    .bind(workspace.to_string())
+    .fetch_all(&mut *db)
+    .await?
+    .iter()
+    .map(member)
+    .collect()
+}
+
+pub async fn get_member(
+    db: &mut AnyConnection,
+    workspace: Uuid,
+    user: Uuid,
+) -> Result<Option<WorkspaceMember>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} WHERE wm.workspace_id = $1 AND wm.user_id = $2"
+    ))
+    .bind(workspace.to_string())
+    .bind(user.to_string())
+    .fetch_optional(&mut *db)
+    .await?;
+    row.as_ref().map(member).transpose()
+}
+
+/// Adds the member or changes their role.
+pub async fn put_member(
+    db: &mut AnyConnection,
+    workspace: Uuid,
+    user: Uuid,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(workspace.to_string())
+    .bind(user.to_string())
+    .bind(role.as_str())
+    .bind(now_micros())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_member(
+    db: &mut AnyConnection,
+    workspace: Uuid,
+    user: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2")
+        .bind(workspace.to_string())
+        .bind(user.to_string())
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// Drops a user's memberships of an organization's workspaces (they left the organization).
+pub async fn delete_memberships_in_org(
+    db: &mut AnyConnection,
+    org: Uuid,
+    user: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM workspace_members WHERE user_id = $1 \
+         AND workspace_id IN (SELECT id FROM workspaces WHERE organization_id = $2)",
+    )
+    .bind(user.to_string())
+    .bind(org.to_string())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
