@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 
 pub mod components;
+pub mod helpers;
 pub mod pages;
 pub mod server_fns;
 

@@ -59,6 +59,16 @@ pub enum EnvironmentState {
 }
 
 impl EnvironmentState {
+    /// The lifecycle move an environment in this state offers beside Edit and Delete (or, in
+    /// the trash, beside Purge).
+    pub fn next_action(self) -> LifecycleAction {
+        match self {
+            EnvironmentState::Deleted => LifecycleAction::Restore,
+            EnvironmentState::Archived => LifecycleAction::Unarchive,
+            EnvironmentState::Active | EnvironmentState::Empty => LifecycleAction::Archive,
+        }
+    }
+
     pub fn of(connections: u64, archived: bool, deleted: bool) -> Self {
         match (deleted, archived, connections) {
             (true, _, _) => EnvironmentState::Deleted,
@@ -101,6 +111,16 @@ pub enum LifecycleAction {
 }
 
 impl LifecycleAction {
+    /// A button's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            LifecycleAction::Archive => "Archive",
+            LifecycleAction::Unarchive => "Unarchive",
+            LifecycleAction::Delete => "Delete",
+            LifecycleAction::Restore => "Restore",
+        }
+    }
+
     pub fn verb(self) -> &'static str {
         match self {
             LifecycleAction::Archive => "archive",

@@ -36,10 +36,10 @@ pub(crate) fn permit(standing: Standing, op: Op, doing: &str) -> Result<(), ApiE
     ))
 }
 
-/// For lists: `None` for an org admin (the whole organization), else the member's user id, whose
-/// workspaces bound what they see.
-pub(crate) fn member_filter(actor: &Actor, role: Role) -> Option<Uuid> {
-    (role != Role::Admin).then_some(actor.user.id)
+/// For lists and reach checks: `None` for an org admin (the whole organization), else the
+/// member's user id, whose workspaces bound what they see.
+pub(crate) fn member_filter(actor: &Actor, standing: Standing) -> Option<Uuid> {
+    (standing != Standing::OrgAdmin).then_some(actor.user.id)
 }
 
 /// The best standing among workspace roles (none: the object is out of the member's reach).

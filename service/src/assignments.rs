@@ -4,7 +4,7 @@ use super::links::{Parent, ENVIRONMENT_CONNECTIONS as LINK};
 use super::Service;
 use crate::actor::Actor;
 use crate::store::connections::{self as connections, Scope};
-use model::access::Op;
+use model::access::{Op, Standing};
 use model::assignment::{
     AssignmentPatch, AssignmentQuery, AssignmentResult, Transfer, TransferResult,
 };
@@ -93,7 +93,7 @@ impl Service {
         Ok((
             env.organization_id,
             filter,
-            super::access::member_filter(actor, role),
+            super::access::member_filter(actor, Standing::in_org(role)),
         ))
     }
 }

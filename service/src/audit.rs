@@ -4,6 +4,7 @@
 use super::Service;
 use crate::actor::Actor;
 use crate::store::audit::{self, Event};
+use model::access::Standing;
 use model::error::ApiError;
 use model::list::Recheck;
 use serde::Serialize;
@@ -134,7 +135,7 @@ impl Service {
     ) -> Result<model::audit::EventPage, ApiError> {
         let query = &query.rechecked()?;
         let (org, role) = super::resolve_org(actor, query.list.org_id)?;
-        let member = super::access::member_filter(actor, role);
+        let member = super::access::member_filter(actor, Standing::in_org(role));
         let (events, total_count) =
             audit::list(&mut *self.db.read().await?, org, member, query).await?;
         Ok(model::audit::EventPage {

@@ -45,7 +45,7 @@ impl Service {
             )
             .await?;
         authorize(standing, Op::ViewConnection, op, "connection", doing)?;
-        let member = (standing != model::access::Standing::OrgAdmin).then_some(actor.user.id);
+        let member = member_filter(actor, standing);
         Ok((c, member))
     }
 
@@ -175,7 +175,7 @@ impl Service {
         may_see_deleted(&query.filter, role)?;
         let scope = Scope {
             org,
-            member: member_filter(actor, role),
+            member: member_filter(actor, Standing::in_org(role)),
             workspace: None,
             filter: &query.filter,
             not_in_environment: None,

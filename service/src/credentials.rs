@@ -151,7 +151,7 @@ impl Service {
     ) -> Result<CredentialPage, ApiError> {
         let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.list.org_id)?;
-        let member = member_filter(actor, role);
+        let member = member_filter(actor, Standing::in_org(role));
         let (credentials, total_count) =
             store::list(&mut *self.db.read().await?, org, member, query).await?;
         Ok(CredentialPage {

@@ -83,7 +83,7 @@ impl Service {
         }
         let scope = store::Scope {
             org,
-            member: member_filter(actor, role),
+            member: member_filter(actor, Standing::in_org(role)),
             ..Default::default()
         };
         let mut db = self.db.read().await?;

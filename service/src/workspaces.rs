@@ -140,7 +140,7 @@ impl Service {
     ) -> Result<WorkspacePage, ApiError> {
         let query = &query.rechecked()?;
         let (org, role) = resolve_org(actor, query.org_id)?;
-        let member = super::access::member_filter(actor, role);
+        let member = super::access::member_filter(actor, Standing::in_org(role));
         let (workspaces, total_count) =
             store::list(&mut *self.db.read().await?, org, member, query).await?;
         Ok(WorkspacePage {

@@ -3,7 +3,7 @@
 
 use super::{list_href, query_string, raw_query};
 use crate::components::pager::Pager;
-use crate::pages::environments::when;
+use crate::helpers::format::when;
 use crate::server_fns::audit::list_events;
 use leptos::prelude::*;
 use leptos_meta::Title;

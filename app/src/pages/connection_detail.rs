@@ -2,6 +2,7 @@
 //! it (by name only), the environments it is in, and its recent history.
 
 use crate::components::pager::Pager;
+use crate::helpers::permissions::allows;
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::pages::connections::StatusBadge;
 use crate::server_fns::connections::{connection_environments, get_connection};
@@ -105,7 +106,9 @@ pub fn ConnectionDetailPage() -> impl IntoView {
         },
     );
     let history = history_resource(id, checked.into());
-    let manage = crate::pages::workspaces::org_allows(Op::ManageConnection);
+    let me = StoredValue::new(use_context::<model::user::Me>());
+    let may_manage =
+        move |org| me.with_value(|me| allows(me.as_ref(), Some(org), Op::ManageConnection));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -114,7 +117,9 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                         <p class="error-banner" role="alert">{e.error}</p>
                         <a href="/connections">"Back to connections"</a>
                     }.into_any(),
-                    Ok(c) => view! {
+                    Ok(c) => {
+                        let manage = may_manage(c.organization_id);
+                        view! {
                         <Title text=c.name.clone() />
                         <div class="page-head">
                             <div>
@@ -142,7 +147,7 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                                 None => "not probed (its kind has no health check)".to_string(),
                                 Some(t) => format!(
                                     "{} · {} ms · {}",
-                                    crate::pages::environments::when(t),
+                                    crate::helpers::format::when(t),
                                     c.health.latency_ms.unwrap_or(0),
                                     c.health.last_error.clone().unwrap_or_else(|| "healthy".into())
                                 ),
@@ -156,7 +161,8 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                             <AllEnvironments connection=c.id />
                         })}
                         <RecentHistory events=history entity_id=c.id />
-                    }.into_any(),
+                    }.into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -7,12 +7,14 @@ use crate::components::delete_flow::DeleteFlow;
 use crate::components::pager::Pager;
 use crate::components::row_actions::RowActions;
 use crate::components::sort_header::SortHeader;
-use crate::pages::environments::when;
+use crate::helpers::format::when;
+use crate::helpers::permissions::org_allows;
 use crate::server_fns::connections::{delete_connection, list_connections};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+use model::access::Op;
 use model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort, ConnectionStatus};
 use model::list::{Direction, Order};
 use uuid::Uuid;
@@ -62,7 +64,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         <Title text="Connections" />
         <div class="page-head">
             <h1>"Connections"</h1>
-            {crate::pages::workspaces::org_allows(model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register connection"</a> })}
+            {org_allows(query.with_untracked(|q| q.list.org_id), Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register connection"</a> })}
         </div>
         <Filters query />
         {move || parsed.get().err().map(|e| view! { <p class="error-banner" role="alert">{e.error}</p> })}
@@ -158,7 +160,7 @@ where
                     view! {
                         <h2>"No connections yet"</h2>
                         <p>"Register the clusters, monitoring and services your teams use, or import a kubeconfig through the API."</p>
-                        {crate::pages::workspaces::org_allows(model::access::Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a> })}
+                        {org_allows(query.list.org_id, Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a> })}
                     }.into_any()
                 }}
             </div>
@@ -199,7 +201,7 @@ where
                     <td class="col-tags">{envs}</td>
                     <td>{c.credential_name.clone().unwrap_or_else(|| "—".into())}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
-                    <RowActions edit=format!("/connections/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=model::access::Op::ManageConnection />
+                    <RowActions edit=format!("/connections/{}/edit", c.id) id=id name=name.clone() org=c.organization_id on_delete=on_delete op=Op::ManageConnection />
                 </tr>
             }
         })

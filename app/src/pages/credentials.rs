@@ -5,13 +5,15 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::pager::Pager;
 use crate::components::row_actions::RowActions;
 use crate::components::toast::use_toasts;
-use crate::pages::environments::when;
+use crate::helpers::format::when;
+use crate::helpers::permissions::{allows, org_allows};
 use crate::server_fns::connections::{delete_credential, list_credentials};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+use model::access::Op;
 use model::credential::{CredentialPage, CredentialQuery};
 use model::error::ErrorCode;
 use uuid::Uuid;
@@ -61,7 +63,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <Title text="Credentials" />
         <div class="page-head">
             <h1>"Credentials"</h1>
-            {crate::pages::workspaces::org_allows(model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"New credential"</a> })}
+            {org_allows(parsed.with_untracked(|q| q.as_ref().ok().and_then(|q| q.list.org_id)), Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"New credential"</a> })}
         </div>
         <Form method="GET" action="/credentials" attr:class="searchbar" attr:role="search">
             <label for="cred-search" class="visually-hidden">"Search credentials"</label>
@@ -103,20 +105,21 @@ where
             <div class="empty-state">
                 <h2>"No credentials"</h2>
                 <p>"A credential holds the secret that opens a connection: a token, a password, a kubeconfig user. One credential can serve many connections."</p>
-                {crate::pages::workspaces::org_allows(model::access::Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"Add a credential"</a> })}
+                {org_allows(query.list.org_id, Op::ManageCredential).then(|| view! { <a class="btn btn-primary" href="/credentials/new">"Add a credential"</a> })}
             </div>
         }
         .into_any();
     }
     let (current, page_size, total) = (page.page, page.page_size, page.total_count);
     // Workspace members see a credential's name and type; only admins open it.
-    let manage = crate::pages::workspaces::org_allows(model::access::Op::ManageCredential);
+    let me = use_context::<model::user::Me>();
     let rows = page
         .credentials
         .into_iter()
         .map(|c| {
             let fields = c.secret.keys().map(|k| view! { <span class="chip">{k.clone()}</span> }).collect_view();
             let (id, name) = (c.id, c.name.clone());
+            let manage = allows(me.as_ref(), Some(c.organization_id), Op::ManageCredential);
             view! {
                 <tr data-testid="credential-row">
                     <td class="col-name">{if manage {
@@ -132,7 +135,7 @@ where
                     </td>
                     <td>{c.connection_count}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
-                    <RowActions edit=format!("/credentials/{}/edit", c.id) id=id name=name.clone() on_delete=on_delete op=model::access::Op::ManageCredential />
+                    <RowActions edit=format!("/credentials/{}/edit", c.id) id=id name=name.clone() org=c.organization_id on_delete=on_delete op=Op::ManageCredential />
                 </tr>
             }
         })

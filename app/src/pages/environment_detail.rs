@@ -2,6 +2,7 @@
 //! puts connections in it or takes them out.
 
 use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
+use crate::helpers::permissions::allows;
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::server_fns::assignments::{
     environment_connection_ids, list_environment_connections, patch_environment_connections,
@@ -130,7 +131,10 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
     });
     let history = history_resource(id, saved.into());
     // Workspace members read an environment; only organization admins change what it holds.
-    let manage = crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment);
+    let me = StoredValue::new(use_context::<model::user::Me>());
+    let may_manage = move |org| {
+        me.with_value(|me| allows(me.as_ref(), Some(org), model::access::Op::ManageEnvironment))
+    };
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -140,6 +144,7 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                         <a href="/environments">"Back to environments"</a>
                     }.into_any(),
                     Ok(e) => {
+                        let manage = may_manage(e.organization_id);
                         let tags = e.tags.iter().map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view();
                         view! {
                             <Title text=e.name.clone() />
@@ -209,30 +214,24 @@ fn LifecycleButtons(
 ) -> impl IntoView {
     use model::environment::EnvironmentState;
     let toasts = crate::components::toast::use_toasts();
-    let run = move |action: &'static str| {
+    let run = move |action: model::environment::LifecycleAction| {
         leptos::task::spawn_local(async move {
-            match crate::server_fns::environments::change_lifecycle(id, action.to_string()).await {
+            match crate::server_fns::environments::change_lifecycle(id, action).await {
                 Ok(()) => {
-                    toasts.success(format!("Done: {action}"));
+                    toasts.success(format!("Done: {}", action.verb()));
                     saved.update(|n| *n += 1);
                 }
                 Err(e) => toasts.error(e.error),
             }
         });
     };
-    let moves: Vec<(&'static str, &'static str)> = match state {
-        EnvironmentState::Deleted => vec![("restore", "Restore")],
-        EnvironmentState::Archived => vec![("unarchive", "Unarchive")],
-        _ => vec![("archive", "Archive")],
-    };
+    let next = state.next_action();
     view! {
         <div class="row-actions">
             {(state != EnvironmentState::Deleted).then(|| view! {
                 <a class="btn" href=format!("/environments/{id}/edit")>"Edit"</a>
             })}
-            {moves.into_iter().map(|(action, label)| view! {
-                <button type="button" class="btn" on:click=move |_| run(action)>{label}</button>
-            }).collect_view()}
+            <button type="button" class="btn" on:click=move |_| run(next)>{next.label()}</button>
         </div>
     }
 }

@@ -4,16 +4,20 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
 use crate::components::pager::Pager;
+use crate::components::row_actions::RowActions;
 use crate::components::sort_header::SortHeader;
 use crate::components::toast::use_toasts;
+use crate::helpers::format::when;
+use crate::helpers::permissions::org_allows;
 use crate::server_fns::environments::{
-    bulk_lifecycle, change_lifecycle, delete_environment, list_environments,
+    bulk_lifecycle, change_lifecycle, delete_environment, list_environments, purge_environment,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
+use model::access::Op;
 use model::environment::{BulkLifecycle, EnvironmentState, LifecycleAction};
 use model::environment::{EnvironmentFilter, EnvironmentPage, EnvironmentQuery, EnvironmentSort};
 use model::list::{Direction, Order};
@@ -36,11 +40,6 @@ fn sorted(query: &EnvironmentQuery) -> impl Fn(Order<EnvironmentSort>) -> String
     }
 }
 
-pub fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    // UTC on both server and browser, so the hydrated page matches the rendered one.
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 #[component]
 pub fn EnvironmentsPage() -> impl IntoView {
     let query_map = use_query_map();
@@ -52,9 +51,7 @@ pub fn EnvironmentsPage() -> impl IntoView {
 
     let deleting = DeleteFlow::new("Moved to the trash:", "delete", reload, delete_environment);
     let ask_delete = move |id: Uuid, name: String| deleting.ask(id, name);
-    let purging = DeleteFlow::new("Purged", "purge", reload, |id| {
-        change_lifecycle(id, "purge".to_string())
-    });
+    let purging = DeleteFlow::new("Purged", "purge", reload, purge_environment);
     let selected = RwSignal::new(HashSet::<Uuid>::new());
     // A new view or page starts with nothing selected.
     Effect::new(move |_| {
@@ -62,11 +59,11 @@ pub fn EnvironmentsPage() -> impl IntoView {
         selected.set(HashSet::new());
     });
     let toasts = use_toasts();
-    let act = Callback::new(move |(id, action): (Uuid, &'static str)| {
+    let act = Callback::new(move |(id, action): (Uuid, LifecycleAction)| {
         spawn_local(async move {
-            match change_lifecycle(id, action.to_string()).await {
+            match change_lifecycle(id, action).await {
                 Ok(()) => {
-                    toasts.success(format!("Done: {action}"));
+                    toasts.success(format!("Done: {}", action.verb()));
                     reload.update(|n| *n += 1);
                 }
                 Err(e) => toasts.error(e.error),
@@ -95,13 +92,13 @@ pub fn EnvironmentsPage() -> impl IntoView {
             }
         });
     });
-    let manage = crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment);
+    let manage = org_allows(query.get_untracked().list.org_id, Op::ManageEnvironment);
 
     view! {
         <Title text="Environments" />
         <div class="page-head">
             <h1>"Environments"</h1>
-            {crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"New environment"</a> })}
+            {manage.then(|| view! { <a class="btn btn-primary" href="/environments/new">"New environment"</a> })}
         </div>
         <Views query manage />
         <SearchBar query />
@@ -265,7 +262,7 @@ fn Table<F, P>(
     on_delete: F,
     on_purge: P,
     selected: RwSignal<HashSet<Uuid>>,
-    act: Callback<(Uuid, &'static str)>,
+    act: Callback<(Uuid, LifecycleAction)>,
     manage: bool,
 ) -> impl IntoView
 where
@@ -306,7 +303,7 @@ where
                 <div class="empty-state">
                     <h2>"No environments yet"</h2>
                     <p>"Environments group the connections a team deploys to: production, staging, a region, shared monitoring."</p>
-                    {crate::pages::workspaces::org_allows(model::access::Op::ManageEnvironment).then(|| view! { <a class="btn btn-primary" href="/environments/new">"Create your first environment"</a> })}
+                    {manage.then(|| view! { <a class="btn btn-primary" href="/environments/new">"Create your first environment"</a> })}
                 </div>
             }
             .into_any()
@@ -346,36 +343,23 @@ where
                 })
                 .collect_view();
             let state = env.state;
-            let label = name.clone();
-            let actions = match state {
-                _ if !manage => view! { <td class="col-actions"></td> }.into_any(),
-                EnvironmentState::Deleted => {
-                    let n = name.clone();
-                    view! {
-                        <td class="col-actions"><div class="row-actions">
-                            <button type="button" class="btn btn-small" aria-label=format!("Restore {label}")
-                                on:click=move |_| act.run((id, "restore"))>"Restore"</button>
-                            <button type="button" class="btn btn-small btn-danger-quiet" aria-label=format!("Purge {label}")
-                                on:click=move |_| on_purge(id, n.clone())>"Purge"</button>
-                        </div></td>
-                    }.into_any()
+            let next = state.next_action();
+            let move_button = view! {
+                <button type="button" class="btn btn-small" aria-label=format!("{} {name}", next.label())
+                    on:click=move |_| act.run((id, next))>{next.label()}</button>
+            };
+            let actions = if state == EnvironmentState::Deleted {
+                view! {
+                    <RowActions id name=name.clone() org=env.organization_id on_delete=on_purge
+                        op=Op::ManageEnvironment delete_label="Purge">{move_button}</RowActions>
                 }
-                _ => {
-                    let (verb, text) = if state == EnvironmentState::Archived {
-                        ("unarchive", "Unarchive")
-                    } else {
-                        ("archive", "Archive")
-                    };
-                    view! {
-                        <td class="col-actions"><div class="row-actions">
-                            <a class="btn btn-small" href=format!("/environments/{id}/edit") aria-label=format!("Edit {label}")>"Edit"</a>
-                            <button type="button" class="btn btn-small" aria-label=format!("{text} {label}")
-                                on:click=move |_| act.run((id, verb))>{text}</button>
-                            <button type="button" class="btn btn-small btn-danger-quiet" aria-label=format!("Delete {label}")
-                                on:click=move |_| on_delete(id, name.clone())>"Delete"</button>
-                        </div></td>
-                    }.into_any()
+                .into_any()
+            } else {
+                view! {
+                    <RowActions edit=format!("/environments/{id}/edit") id name=name.clone()
+                        org=env.organization_id on_delete op=Op::ManageEnvironment>{move_button}</RowActions>
                 }
+                .into_any()
             };
             view! {
                 <tr data-testid="environment-row">

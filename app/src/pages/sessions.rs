@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::user::SessionInfo;
 
-use super::environments::when;
+use crate::helpers::format::when;
 
 /// The browser's own name for itself is long; the list shows its start.
 fn short_agent(ua: Option<&str>) -> String {

@@ -4,6 +4,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
 use crate::components::pager::Pager;
+use crate::helpers::permissions::org_allows;
 use crate::server_fns::workspaces::{delete_workspace, list_workspaces, CreateWorkspace};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,17 +12,6 @@ use leptos_router::hooks::use_query_map;
 use model::access::Op;
 use model::list::RawListQuery;
 use model::workspace::{parse_workspace_query, WorkspacePage};
-
-/// Whether the signed-in user's organization standing allows `op` (the UI hides what it
-/// does not; the server refuses it anyway).
-pub fn org_allows(op: Op) -> bool {
-    use_context::<model::user::Me>()
-        .and_then(|me| {
-            let org = me.organizations.first()?.id;
-            me.org_standing(org)
-        })
-        .is_some_and(|s| s.allows(op))
-}
 
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
@@ -37,7 +27,8 @@ pub fn WorkspacesPage() -> impl IntoView {
     });
     let page = super::list_resource(parsed, reload, list_workspaces);
     let deleting = DeleteFlow::new("Deleted workspace", "delete", reload, delete_workspace);
-    let admin = org_allows(Op::CreateWorkspace);
+    let org = parsed.with_untracked(|q| q.as_ref().ok().and_then(|q| q.org_id));
+    let admin = org_allows(org, Op::CreateWorkspace);
     let error = move || create.value().get().and_then(|r| r.err());
     view! {
         <Title text="Workspaces" />
@@ -111,7 +102,7 @@ where
                     <td class="col-description">{w.description.clone()}</td>
                     <td class="col-count">{w.environment_count}</td>
                     <td class="col-count">{w.member_count}</td>
-                    <td class="col-updated">{super::environments::when(&w.updated_at)}</td>
+                    <td class="col-updated">{crate::helpers::format::when(&w.updated_at)}</td>
                     <td class="col-actions">
                         {admin.then(|| view! {
                             <button type="button" class="btn btn-small btn-danger-quiet"

@@ -81,23 +81,27 @@ pub async fn delete_environment(id: Uuid) -> Result<(), ApiError> {
     .await
 }
 
-/// Archive, unarchive, restore one environment (`action` as in the bulk endpoint), or purge
-/// one from the trash.
-#[server(prefix = "/fn", endpoint = "environments/lifecycle")]
-pub async fn change_lifecycle(id: Uuid, action: String) -> Result<(), ApiError> {
+/// Removes an environment from the trash for good.
+#[server(prefix = "/fn", endpoint = "environments/purge")]
+pub async fn purge_environment(id: Uuid) -> Result<(), ApiError> {
     super::ctx::respond(async move {
-        use model::environment::{LifecycleAction, Restore};
         let (service, actor) = super::ctx::actor().await?;
-        let action = match action.as_str() {
-            "purge" => return service.delete_environment(&actor, id, true).await,
-            "archive" => LifecycleAction::Archive,
-            "unarchive" => LifecycleAction::Unarchive,
-            "restore" => LifecycleAction::Restore,
-            "delete" => LifecycleAction::Delete,
-            _ => return Err(ApiError::validation("action", "unknown action")),
-        };
+        service.delete_environment(&actor, id, true).await
+    })
+    .await
+}
+
+/// Archive, unarchive, delete or restore one environment (as in the bulk endpoint).
+#[server(prefix = "/fn", endpoint = "environments/lifecycle")]
+pub async fn change_lifecycle(
+    id: Uuid,
+    action: model::environment::LifecycleAction,
+) -> Result<(), ApiError> {
+    super::ctx::respond(async move {
+        let (service, actor) = super::ctx::actor().await?;
+        let restore = model::environment::Restore::default();
         service
-            .change_lifecycle(&actor, id, action, &Restore::default())
+            .change_lifecycle(&actor, id, action, &restore)
             .await
             .map(|_| ())
     })

@@ -92,8 +92,7 @@ pub async fn delete(
             return Err(ApiError::parameter(
                 "force",
                 format!("force is true or false, not '{other}'"),
-            )
-            .into())
+            ))
         }
     };
     s.service.delete_credential(&actor, id, force).await?;

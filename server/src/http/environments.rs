@@ -144,8 +144,7 @@ pub async fn delete(
             return Err(ApiError::parameter(
                 "purge",
                 format!("purge is true or false, not '{other}'"),
-            )
-            .into())
+            ))
         }
     };
     s.service.delete_environment(&actor, id, purge).await?;

@@ -43,7 +43,7 @@ impl FromRequestParts<AppState> for Caller {
         ) {
             state.service.actor_from_session(&secret).await?
         } else {
-            return Err(ApiError::unauthorized().into());
+            return Err(ApiError::unauthorized());
         };
         let reason = parts
             .headers
@@ -190,7 +190,7 @@ impl<S: Send + Sync> FromRequest<S> for YamlBody {
         .await?;
         String::from_utf8(bytes.to_vec())
             .map(YamlBody)
-            .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "the body is not UTF-8 text").into())
+            .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "the body is not UTF-8 text"))
     }
 }
 
@@ -204,7 +204,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| QueryParams(q.0))
-            .map_err(|e: QueryRejection| query_error(&e.body_text()).into())
+            .map_err(|e: QueryRejection| query_error(&e.body_text()))
     }
 }
 
@@ -251,9 +251,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
             axum::extract::Path::<String>::from_request_parts(parts, state)
                 .await
                 .map_err(|_| ApiError::parameter("id", "missing id in the path"))?;
-        Uuid::parse_str(&raw).map(PathId).map_err(|_| {
-            ApiError::parameter("id", format!("'{raw}' is not a valid id (a UUID)")).into()
-        })
+        Uuid::parse_str(&raw)
+            .map(PathId)
+            .map_err(|_| ApiError::parameter("id", format!("'{raw}' is not a valid id (a UUID)")))
     }
 }
 

@@ -27,7 +27,7 @@ impl OrgParam {
         match self.org_id.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
             Some(v) => Uuid::parse_str(v).map(Some).map_err(|_| {
-                ApiError::parameter("orgID", format!("'{v}' is not a valid id (a UUID)")).into()
+                ApiError::parameter("orgID", format!("'{v}' is not a valid id (a UUID)"))
             }),
         }
     }

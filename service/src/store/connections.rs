@@ -73,12 +73,12 @@ fn filtered(select: &str, backend: Backend, scope: &Scope<'_>) -> Sql {
         super::reach::connections_of(&mut sql, "id", user);
     }
     if let Some(w) = scope.workspace {
-        sql.push(
+        sql.push(concat!(
             " AND id IN (SELECT ec.connection_id FROM environment_connections ec \
-             JOIN workspace_environments we ON we.environment_id = ec.environment_id \
-             JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL \
-             WHERE we.workspace_id = ",
-        )
+             JOIN workspace_environments we ON we.environment_id = ec.environment_id",
+            super::reach::join_live_environment!(),
+            "WHERE we.workspace_id = ",
+        ))
         .bind(w)
         .push(")");
     }

@@ -12,9 +12,6 @@ const COLUMNS: &str = "id, organization_id, name, description, owner_id, tags, c
     (SELECT COUNT(*) FROM environment_connections ec WHERE ec.environment_id = environments.id) AS connection_count, \
     (SELECT COUNT(*) FROM workspace_environments we WHERE we.environment_id = environments.id) AS workspace_count";
 
-/// An environment whose connections reach workspaces: neither archived nor in the trash.
-pub const LIVE: &str = "archived_at IS NULL AND deleted_at IS NULL";
-
 fn environment(r: &sqlx::any::AnyRow) -> Result<Environment, sqlx::Error> {
     let tags: String = r.try_get("tags")?;
     let archived_at: Option<i64> = r.try_get("archived_at")?;

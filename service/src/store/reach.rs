@@ -7,16 +7,29 @@ use model::user::Role;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-// Archived and deleted environments reach nobody (`environments::LIVE`).
-const MEMBER_ENVIRONMENTS: &str = "SELECT we.environment_id FROM workspace_environments we \
-    JOIN workspace_members wm ON wm.workspace_id = we.workspace_id \
-    JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL \
-    WHERE wm.user_id = ";
+/// Joins `le`, the environment of workspace assignment `we`, when it is live: archived and
+/// deleted environments reach nobody. A literal, so queries can `concat!` it.
+macro_rules! join_live_environment {
+    () => {
+        " JOIN environments le ON le.id = we.environment_id \
+          AND le.archived_at IS NULL AND le.deleted_at IS NULL "
+    };
+}
+pub(crate) use join_live_environment;
 
-const MEMBER_CONNECTIONS: &str = "SELECT ec.connection_id FROM environment_connections ec \
-    JOIN workspace_environments we ON we.environment_id = ec.environment_id \
-    JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL \
-    JOIN workspace_members wm ON wm.workspace_id = we.workspace_id WHERE wm.user_id = ";
+const MEMBER_ENVIRONMENTS: &str = concat!(
+    "SELECT we.environment_id FROM workspace_environments we \
+     JOIN workspace_members wm ON wm.workspace_id = we.workspace_id",
+    join_live_environment!(),
+    "WHERE wm.user_id = "
+);
+
+const MEMBER_CONNECTIONS: &str = concat!(
+    "SELECT ec.connection_id FROM environment_connections ec \
+     JOIN workspace_environments we ON we.environment_id = ec.environment_id",
+    join_live_environment!(),
+    "JOIN workspace_members wm ON wm.workspace_id = we.workspace_id WHERE wm.user_id = "
+);
 
 /// Appends `<column> IN (the environments <user> reaches)`.
 pub fn environments_of(sql: &mut Sql, column: &str, user: Uuid) {
@@ -65,9 +78,11 @@ pub async fn roles(
     object: Object,
     id: Uuid,
 ) -> Result<Vec<Role>, sqlx::Error> {
-    let base = "SELECT DISTINCT wm.role FROM workspace_members wm \
-        JOIN workspace_environments we ON we.workspace_id = wm.workspace_id \
-        JOIN environments le ON le.id = we.environment_id AND le.archived_at IS NULL AND le.deleted_at IS NULL";
+    let base = concat!(
+        "SELECT DISTINCT wm.role FROM workspace_members wm \
+         JOIN workspace_environments we ON we.workspace_id = wm.workspace_id",
+        join_live_environment!()
+    );
     let text = match object {
         Object::Environment => format!("{base} WHERE wm.user_id = $1 AND we.environment_id = $2"),
         Object::Connection => format!(

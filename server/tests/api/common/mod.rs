@@ -11,11 +11,8 @@ use sqlx::Connection;
 use std::sync::{Arc, Once};
 use uuid::Uuid;
 
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+/// Which database a test server runs on: the service's own name for it.
+pub use service::db::Backend;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 /// The secret key every test server uses, so servers sharing a database agree.
