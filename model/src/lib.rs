@@ -1,4 +1,8 @@
-//! Wire types shared by the server and the browser, and the rules their values obey.
+//! What the browser and the server share: wire types and the rules their values obey (each
+//! type's `parse` or `check`, which the forms show and the service enforces), the access table
+//! (`access::RULES`) and the one error type (`error::ApiError`). Compiled into the wasm app and
+//! into the server; the `ssr` feature adds the server's side (OpenAPI schemas, conversions from
+//! database errors, rendering as an HTTP response).
 
 pub mod access;
 pub mod assignment;

@@ -1,4 +1,5 @@
-//! Reusable pieces of the UI.
+//! Reusable pieces of the UI. They use `crate::helpers` for formatting and permissions, and
+//! never depend on a page.
 
 pub mod confirm;
 pub mod delete_flow;
