@@ -407,7 +407,6 @@ impl Service {
         tx.commit().await.map_err(ApiError::from)
     }
 
-    /// Probes the connection's health now and answers with what it found.
     /// The environments holding a connection (those the caller reaches), paged.
     pub async fn list_connection_environments(
         &self,
@@ -435,6 +434,7 @@ impl Service {
         super::environments::environment_page(&mut conn, &scope, query).await
     }
 
+    /// Probes the connection's health now and answers with what it found.
     pub async fn check_connection(&self, actor: &Actor, id: Uuid) -> Result<Connection, ApiError> {
         let mut conn = self.db.read().await?;
         let (c, _) = self

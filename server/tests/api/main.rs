@@ -11,6 +11,7 @@ mod environments;
 mod events;
 mod health;
 mod lifecycle;
+mod pages;
 mod platform;
 mod reference;
 mod scale;

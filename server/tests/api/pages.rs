@@ -1,0 +1,69 @@
+//! Server-rendered pages, as a browser without JavaScript gets them.
+
+use crate::common::{TestServer, PASSWORD};
+use model::user::Role;
+use serde_json::json;
+
+both_backends!(buttons_follow_the_pages_organization_not_the_first);
+
+async fn page(s: &TestServer, cookie: &str, path: &str) -> String {
+    let r = s
+        .http
+        .get(s.url(path))
+        .header("cookie", cookie)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
+}
+
+/// Someone who is a member of one organization and an admin of another sees an admin's buttons
+/// on the second's pages, and only there, whichever organization their list names first.
+async fn buttons_follow_the_pages_organization_not_the_first(s: &TestServer) {
+    let alice = s.user("aaa-first", "alice", Role::Member).await;
+    let gary = s.user("zzz-second", "gary", Role::Admin).await;
+    let org_of = |me: serde_json::Value| me["organizations"][0]["id"].as_str().unwrap().to_string();
+    let member_org = org_of(s.get(&alice, "/api/me").await.1);
+    let admin_org = org_of(s.get(&gary, "/api/me").await.1);
+    let (_, me) = s.get(&alice, "/api/me").await;
+    sqlx::query("INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, 'admin', 0)")
+        .bind(admin_org.clone())
+        .bind(me["id"].as_str().unwrap().to_string())
+        .execute(&mut *s.service.db.write().await.unwrap())
+        .await
+        .unwrap();
+    let (_, me) = s.get(&alice, "/api/me").await;
+    assert_eq!(
+        org_of(me),
+        member_org,
+        "the member organization comes first"
+    );
+    let cookie = s.sign_in("alice", PASSWORD).await.expect("signed in");
+
+    let new_link = "href=\"/environments/new\"";
+    let admin_list = page(s, &cookie, &format!("/environments?orgID={admin_org}")).await;
+    assert!(admin_list.contains(new_link), "an admin here");
+    let member_list = page(s, &cookie, &format!("/environments?orgID={member_org}")).await;
+    assert!(!member_list.contains(new_link), "a member there");
+
+    let (status, env) = s
+        .post(
+            &gary,
+            "/api/environments",
+            json!({"name": "prod", "description": "d"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{env}");
+    let detail = page(
+        s,
+        &cookie,
+        &format!("/environments/{}", env["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(
+        detail.contains(">Archive<"),
+        "the lifecycle buttons of an admin"
+    );
+}
