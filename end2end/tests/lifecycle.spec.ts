@@ -70,4 +70,18 @@ test('archiving an environment takes its connections out of a workspace; a delet
   expect(bulkCalls).toHaveLength(1);
   await page.goto(`/workspaces/${ws.id}`);
   await expect(page.getByTestId('workspace-connection').filter({ hasText: 'e2e-life-k8s' })).toHaveCount(1);
+
+  // Purge from the Trash: gone for good, through its own action.
+  const purged = await api(page.request, base, 'POST', '/api/environments', { name: 'e2e-life-purge' });
+  await api(page.request, base, 'DELETE', `/api/environments/${purged.id}`);
+  await page.goto('/environments');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Trash', exact: true }).click();
+  await hydrated(page);
+  await rows(page).filter({ hasText: 'e2e-life-purge' }).getByRole('button', { name: 'Purge e2e-life-purge' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Purge for good' }).click();
+  await expect(page.getByRole('status')).toContainText("Purged 'e2e-life-purge'");
+  await expect(rows(page).filter({ hasText: 'e2e-life-purge' })).toHaveCount(0);
+  const gone = await page.request.get(`/api/environments/${purged.id}`);
+  expect(gone.status()).toBe(404);
 });
