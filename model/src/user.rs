@@ -1,6 +1,7 @@
 //! Who is signed in, and what they belong to.
 
 use super::access::Standing;
+use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -67,6 +68,27 @@ pub struct Me {
 impl Me {
     pub fn membership(&self, org: Uuid) -> Option<&OrgMembership> {
         self.organizations.iter().find(|m| m.id == org)
+    }
+
+    /// The organization a request or a page acts in: the one named, which the user must
+    /// belong to (not found otherwise), or their only one; someone in several must name one.
+    pub fn org_in(&self, org: Option<Uuid>) -> Result<&OrgMembership, ApiError> {
+        match org {
+            Some(id) => self
+                .membership(id)
+                .ok_or_else(|| ApiError::not_found("organization")),
+            None => match self.organizations.as_slice() {
+                [only] => Ok(only),
+                [] => Err(ApiError::forbidden("you do not belong to any organization")),
+                many => Err(ApiError::parameter(
+                    "orgID",
+                    format!(
+                        "you belong to {} organizations: say which one with orgID",
+                        many.len()
+                    ),
+                )),
+            },
+        }
     }
 
     /// Whether the user administers any organization (the UI's admin-only pages).
@@ -217,8 +239,7 @@ pub fn check_user_name(raw: &str) -> Result<String, String> {
 
 impl NewUser {
     /// The checked name and email.
-    pub fn check(&self) -> Result<(String, String), crate::error::ApiError> {
-        use crate::error::ApiError;
+    pub fn check(&self) -> Result<(String, String), ApiError> {
         let email = check_email(self.email.as_deref().unwrap_or(""))
             .map_err(|m| ApiError::validation("email", m))?;
         // The name defaults to the address's local part, as most people expect.
@@ -315,6 +336,35 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(u.check().unwrap().0, "dana");
+    }
+
+    fn member_of(orgs: &[(Uuid, Role)]) -> Me {
+        Me {
+            id: Uuid::now_v7(),
+            name: "u".into(),
+            email: "u@x".into(),
+            organizations: orgs
+                .iter()
+                .map(|(id, role)| OrgMembership {
+                    id: *id,
+                    name: "o".into(),
+                    role: *role,
+                })
+                .collect(),
+            workspaces: vec![],
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn org_is_implied_only_for_a_single_membership() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(member_of(&[(a, Role::Admin)]).org_in(None).unwrap().id, a);
+        let two = member_of(&[(a, Role::Admin), (b, Role::Member)]);
+        assert_eq!(two.org_in(None).unwrap_err().status(), 400);
+        assert_eq!(two.org_in(Some(b)).unwrap().role, Role::Member);
+        assert_eq!(two.org_in(Some(Uuid::now_v7())).unwrap_err().status(), 404);
+        assert_eq!(member_of(&[]).org_in(None).unwrap_err().status(), 403);
     }
 
     #[test]

@@ -117,25 +117,7 @@ pub(crate) fn write_err<'a>(noun: &'a str, name: &'a str) -> impl Fn(sqlx::Error
 /// The organization a request acts in: the one named, which the caller must belong to, or the
 /// caller's only one. An organization the caller is not in is reported as not found.
 pub(crate) fn resolve_org(actor: &Actor, org: Option<Uuid>) -> Result<(Uuid, Role), ApiError> {
-    let orgs = &actor.user.organizations;
-    match org {
-        Some(id) => actor
-            .user
-            .membership(id)
-            .map(|m| (m.id, m.role))
-            .ok_or_else(|| ApiError::not_found("organization")),
-        None => match orgs.as_slice() {
-            [only] => Ok((only.id, only.role)),
-            [] => Err(ApiError::forbidden("you do not belong to any organization")),
-            many => Err(ApiError::parameter(
-                "orgID",
-                format!(
-                    "you belong to {} organizations: say which one with orgID",
-                    many.len()
-                ),
-            )),
-        },
-    }
+    actor.user.org_in(org).map(|m| (m.id, m.role))
 }
 
 /// In a request body the organization is the `organization_id` field, not the `orgID` parameter.
@@ -159,48 +141,3 @@ pub(crate) fn role_in(actor: &Actor, org: Uuid, what: &str) -> Result<Role, ApiE
 
 /// Shorthand for writing an audit record inside a service transaction.
 pub(crate) use audit::{record, Change};
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use model::user::{Me, OrgMembership};
-
-    fn actor(orgs: &[(Uuid, Role)]) -> Actor {
-        Actor {
-            user: Me {
-                id: Uuid::now_v7(),
-                name: "u".into(),
-                email: "u@x".into(),
-                organizations: orgs
-                    .iter()
-                    .map(|(id, role)| OrgMembership {
-                        id: *id,
-                        name: "o".into(),
-                        role: *role,
-                    })
-                    .collect(),
-                workspaces: vec![],
-                must_change_password: false,
-            },
-            token_id: None,
-            session_id: None,
-            reason: None,
-        }
-    }
-
-    #[test]
-    fn org_is_implied_only_for_a_single_membership() {
-        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-        assert_eq!(resolve_org(&actor(&[(a, Role::Admin)]), None).unwrap().0, a);
-        let two = actor(&[(a, Role::Admin), (b, Role::Member)]);
-        assert_eq!(resolve_org(&two, None).unwrap_err().status(), 400);
-        assert_eq!(resolve_org(&two, Some(b)).unwrap(), (b, Role::Member));
-        assert_eq!(
-            resolve_org(&two, Some(Uuid::now_v7()))
-                .unwrap_err()
-                .status(),
-            404
-        );
-        assert_eq!(resolve_org(&actor(&[]), None).unwrap_err().status(), 403);
-    }
-}

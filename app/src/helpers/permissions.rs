@@ -6,22 +6,11 @@ use model::access::Op;
 use model::user::Me;
 use uuid::Uuid;
 
-/// The organization a page acts in: the one it names (its `orgID`, or the object's own) when the
-/// user belongs to it, else the user's only organization. Someone in several organizations on a
-/// page that names none acts in none, as the API answers them.
-pub fn current_org(me: &Me, named: Option<Uuid>) -> Option<Uuid> {
-    match named {
-        Some(org) => me.membership(org).map(|m| m.id),
-        None => match me.organizations.as_slice() {
-            [only] => Some(only.id),
-            _ => None,
-        },
-    }
-}
-
-/// Whether `me`'s standing in the page's organization (see `current_org`) allows `op`.
+/// Whether `me`'s standing allows `op` in the organization the page acts in: the one it names
+/// (its `orgID`, or the object's own), else the user's only one, as the API decides
+/// (`Me::org_in`). Someone in several organizations on a page that names none acts in none.
 pub fn allows(me: Option<&Me>, org: Option<Uuid>, op: Op) -> bool {
-    me.and_then(|me| me.org_standing(current_org(me, org)?))
+    me.and_then(|me| me.org_standing(me.org_in(org).ok()?.id))
         .is_some_and(|s| s.allows(op))
 }
 
@@ -36,36 +25,30 @@ mod tests {
     use super::*;
     use model::user::{OrgMembership, Role};
 
-    fn me(orgs: &[(Uuid, Role)]) -> Me {
-        Me {
-            id: Uuid::now_v7(),
-            name: "me".into(),
-            email: "me@example.com".into(),
-            workspaces: vec![],
-            must_change_password: false,
-            organizations: orgs
-                .iter()
-                .map(|(id, role)| OrgMembership {
-                    id: *id,
-                    name: "o".into(),
-                    role: *role,
-                })
-                .collect(),
-        }
-    }
-
     #[test]
     fn the_named_organization_counts_not_the_first() {
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-        let two = me(&[(a, Role::Member), (b, Role::Admin)]);
-        assert!(!allows(Some(&two), Some(a), Op::ManageEnvironment));
-        assert!(allows(Some(&two), Some(b), Op::ManageEnvironment));
+        let membership = |id, role| OrgMembership {
+            id,
+            name: "o".into(),
+            role,
+        };
+        let mut me = Me {
+            id: Uuid::now_v7(),
+            name: "me".into(),
+            email: "me@example.com".into(),
+            organizations: vec![membership(a, Role::Member), membership(b, Role::Admin)],
+            workspaces: vec![],
+            must_change_password: false,
+        };
+        assert!(!allows(Some(&me), Some(a), Op::ManageEnvironment));
+        assert!(allows(Some(&me), Some(b), Op::ManageEnvironment));
         // two organizations and none named: none
-        assert!(!allows(Some(&two), None, Op::ManageEnvironment));
-        let one = me(&[(b, Role::Admin)]);
-        assert!(allows(Some(&one), None, Op::ManageEnvironment));
+        assert!(!allows(Some(&me), None, Op::ManageEnvironment));
+        me.organizations.remove(0);
+        assert!(allows(Some(&me), None, Op::ManageEnvironment));
         // an organization the user is not in
-        assert!(!allows(Some(&one), Some(a), Op::ManageEnvironment));
+        assert!(!allows(Some(&me), Some(a), Op::ManageEnvironment));
         assert!(!allows(None, Some(b), Op::ViewEnvironment));
     }
 }
