@@ -15,9 +15,10 @@ export LEPTOS_OUTPUT_NAME := meshenv
 bootstrap:
 	@scripts/bootstrap
 
-## The release site (target/site) and binary (target/release/meshenv).
+## The release site (target/site: content-hashed assets, each with its .br and .gz) and binary
+## (target/release/meshenv, with hash.txt beside it).
 build: bootstrap
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 ## Build, then serve on 127.0.0.1:3000 with SQLite at ./data/meshenv.db.
 run: build

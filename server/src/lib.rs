@@ -22,6 +22,9 @@ pub fn leptos_options(site_root: &str) -> LeptosOptions {
     options.output_name = "meshenv".into();
     options.site_root = site_root.into();
     options.site_pkg_dir = "pkg".into();
+    // A release build names its assets by content and says so in hash.txt beside the binary;
+    // the pages then link those names and the assets are cached for good.
+    options.hash_files = http::assets::hashed(&options);
     options
 }
 

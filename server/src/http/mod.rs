@@ -1,6 +1,7 @@
 //! The HTTP surface: the REST API under /api, server functions under /fn, the server-rendered
 //! pages everywhere else, and the middleware around all of them.
 
+pub mod assets;
 pub mod assignments;
 pub mod client;
 pub mod connections;
@@ -201,7 +202,7 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
     };
     let request_id = HeaderName::from_static("x-request-id");
 
-    Router::new()
+    let dynamic = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(observe::metrics))
@@ -221,8 +222,16 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
                 move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
             }),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, app::shell))
         .with_state(state)
+        // Pages and API answers are compressed as they go; the assets never are (see `assets`).
+        .layer(CompressionLayer::new());
+    Router::new()
+        .nest_service("/pkg", assets::router(&leptos_options))
+        .merge(dynamic)
         .layer(axum::middleware::from_fn(server_fns::error_status))
         .layer(axum::middleware::from_fn(security::csrf))
         .layer(axum::middleware::from_fn(security::headers))
@@ -232,7 +241,6 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

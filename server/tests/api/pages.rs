@@ -1,10 +1,13 @@
 //! Server-rendered pages, as a browser without JavaScript gets them.
 
-use crate::common::{TestServer, PASSWORD};
+use crate::common::{TestServer, PASSWORD, PLAIN_CSS, TWINNED_WASM, TWINNED_WASM_BR};
 use model::user::Role;
 use serde_json::json;
 
-both_backends!(buttons_follow_the_pages_organization_not_the_first);
+both_backends!(
+    buttons_follow_the_pages_organization_not_the_first,
+    assets_are_served_as_built_and_pages_compressed
+);
 
 async fn page(s: &TestServer, cookie: &str, path: &str) -> String {
     let r = s
@@ -65,5 +68,40 @@ async fn buttons_follow_the_pages_organization_not_the_first(s: &TestServer) {
     assert!(
         detail.contains(">Archive<"),
         "the lifecycle buttons of an admin"
+    );
+}
+
+/// Assets go out as the build wrote them: the brotli twin when there is one and the client takes
+/// it, else the plain file, never compressed per request. Pages are still compressed.
+async fn assets_are_served_as_built_and_pages_compressed(s: &TestServer) {
+    let get = |path: &str| {
+        s.http
+            .get(s.url(path))
+            .header("accept-encoding", "gzip, br")
+            .send()
+    };
+    let r = get(TWINNED_WASM).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert_eq!(r.headers()["vary"], "accept-encoding");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), TWINNED_WASM_BR);
+    let r = get(PLAIN_CSS).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers().get("content-encoding"),
+        None,
+        "not compressed per request"
+    );
+    // a test binary has no hash.txt beside it: the names are not hashed, so revalidate
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert_eq!(
+        r.bytes().await.unwrap().len(),
+        "body { color: black; }\n".len() * 200
+    );
+    let r = get("/login").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers().contains_key("content-encoding"),
+        "pages are compressed"
     );
 }

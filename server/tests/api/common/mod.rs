@@ -15,6 +15,31 @@ use uuid::Uuid;
 pub use service::db::Backend;
 
 pub const PASSWORD: &str = "correct-horse-battery";
+
+/// A plain asset of the test site, large enough that a compressing server would compress it.
+pub const PLAIN_CSS: &str = "/pkg/plain.css";
+/// An asset with its brotli twin beside it, as the release build writes them.
+pub const TWINNED_WASM: &str = "/pkg/app.wasm";
+pub const TWINNED_WASM_BR: &[u8] = b"the brotli twin";
+
+/// The site every test server serves (`site_root`): a few built assets.
+fn test_site() -> &'static str {
+    static SITE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = SITE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("pkg");
+        std::fs::create_dir(&pkg).unwrap();
+        std::fs::write(
+            pkg.join("plain.css"),
+            "body { color: black; }\n".repeat(200),
+        )
+        .unwrap();
+        std::fs::write(pkg.join("app.wasm"), vec![7u8; 4096]).unwrap();
+        std::fs::write(pkg.join("app.wasm.br"), TWINNED_WASM_BR).unwrap();
+        dir
+    });
+    dir.path().to_str().unwrap()
+}
 /// The secret key every test server uses, so servers sharing a database agree.
 pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
@@ -196,7 +221,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let options = server::leptos_options("target/site");
+        let options = server::leptos_options(test_site());
         let svc = service.clone();
         let task = tokio::spawn(async move {
             server::serve(svc, options, listener, async {
