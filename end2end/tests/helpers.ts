@@ -1,8 +1,9 @@
 import { test as base, expect, Page } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
 
 /** Every test fails on a browser error: a panic, a hydration mismatch, an uncaught exception.
  *  Chromium's own lines about HTTP error statuses are left out: refusals are tested on purpose. */
-export const test = base.extend<{ browserErrors: string[] }>({
+export const test = base.extend<{ browserErrors: string[]; accessible: void }>({
   browserErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
@@ -14,6 +15,52 @@ export const test = base.extend<{ browserErrors: string[] }>({
       expect(errors, 'errors in the browser').toEqual([]);
     },
     { auto: true },
+  ],
+  /** Every page a test visits is scanned with axe afterwards, in the light and the dark theme,
+   *  signed in as the test left the browser; any violation fails the test. The scan runs in a
+   *  context of its own with JavaScript on (axe is a script), hydrated like a visitor's page. */
+  accessible: [
+    async ({ page, context, browser, baseURL }, use) => {
+      const visited = new Set<string>();
+      page.on('framenavigated', (frame) => {
+        if (frame !== page.mainFrame()) return;
+        const url = new URL(frame.url());
+        if (url.origin === new URL(baseURL!).origin) visited.add(url.pathname + url.search);
+      });
+      await use();
+      const violations: string[] = [];
+      const scanned = new Set<string>();
+      const scanning = await browser.newContext({
+        baseURL,
+        javaScriptEnabled: true,
+        storageState: await context.storageState(),
+      });
+      const scanner = await scanning.newPage();
+      for (const path of visited) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await scanner.emulateMedia({ colorScheme });
+          await scanner.goto(path);
+          const at = new URL(scanner.url());
+          const key = `${colorScheme} ${at.pathname}${at.search}`;
+          if (scanned.has(key)) continue;
+          scanned.add(key);
+          const ready = await hydrated(scanner).then(() => true, () => false);
+          if (!ready) {
+            violations.push(`${key}: did not hydrate`);
+            continue;
+          }
+          const result = await new AxeBuilder({ page: scanner }).analyze();
+          for (const v of result.violations) {
+            const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ');
+            violations.push(`${key}: ${v.id} (${v.impact}) at ${where}`);
+          }
+        }
+      }
+      await scanning.close();
+      expect(violations, 'accessibility violations (axe)').toEqual([]);
+    },
+    // Its own time: the scans come after the test's 30 s.
+    { auto: true, timeout: 180_000 },
   ],
 });
 export { expect };
