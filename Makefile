@@ -19,6 +19,7 @@ bootstrap:
 ## (target/release/meshenv, with hash.txt beside it).
 build: bootstrap
 	cargo leptos build --release --precompress
+	scripts/regzip target/site
 
 ## Build, then serve on 127.0.0.1:3000 with SQLite at ./data/meshenv.db.
 run: build
