@@ -1,6 +1,6 @@
 //! Credentials, connections and assignment over HTTP, on SQLite and PostgreSQL.
 
-use crate::common::{assert_error, TestServer};
+use crate::common::{assert_error, urlencode, TestServer};
 use model::user::Role;
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -405,15 +405,6 @@ async fn connections_are_validated_and_listed(s: &TestServer) {
     );
     assert_eq!(s.delete(&t, &path).await.0, 204);
     assert_error(&s.get(&t, &path).await, 404, "not_found", None);
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn every_status_transition(s: &TestServer) {

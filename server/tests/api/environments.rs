@@ -1,6 +1,6 @@
 //! `/api/environments` over HTTP, on SQLite and PostgreSQL.
 
-use crate::common::{assert_error, TestServer};
+use crate::common::{assert_error, urlencode, TestServer};
 use model::user::Role;
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -282,15 +282,6 @@ async fn list_pages_searches_orders_and_filters(s: &TestServer) {
         .await;
     assert_eq!(l["total_count"], 7);
     assert_eq!(names(&l).len(), 5);
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn list_rejects_bad_parameters_naming_them(s: &TestServer) {

@@ -1,6 +1,6 @@
 //! `/api/events`, the audit log, on SQLite and PostgreSQL.
 
-use crate::common::{assert_error, TestServer};
+use crate::common::{assert_error, urlencode, TestServer};
 use model::user::Role;
 use serde_json::json;
 
@@ -8,15 +8,6 @@ both_backends!(
     admins_read_their_organizations_log,
     the_log_filters_and_pages
 );
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 async fn admins_read_their_organizations_log(s: &TestServer) {
     let admin = s.user("acme", "alice", Role::Admin).await;
@@ -83,7 +74,7 @@ async fn the_log_filters_and_pages(s: &TestServer) {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     s.delete(&admin, &format!("/api/environments/{}", ids[0]))
         .await;
-    let q = |f: serde_json::Value| format!("/api/events?filter={}", enc(&f.to_string()));
+    let q = |f: serde_json::Value| format!("/api/events?filter={}", urlencode(&f.to_string()));
     let (_, l) = s.get(&admin, &q(json!({"entity_id": ids[0]}))).await;
     let actions: Vec<&str> = l["events"]
         .as_array()

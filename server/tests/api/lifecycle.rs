@@ -1,7 +1,7 @@
 //! Environment lifecycle: archive, soft delete, restore, purge, bulk, and what each does to the
 //! workspaces' effective connections, on SQLite and PostgreSQL.
 
-use crate::common::{assert_error, TestServer};
+use crate::common::{assert_error, urlencode, TestServer};
 use model::user::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -18,13 +18,7 @@ fn id(v: &Value) -> String {
 }
 
 fn enc(v: Value) -> String {
-    v.to_string()
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    urlencode(&v.to_string())
 }
 
 /// An admin, a workspace member, and a workspace holding environment "prod" with one connection.

@@ -2,7 +2,7 @@
 //! every JSON body verbatim, every query parameter as written; then the rules around them (the
 //! two spellings of an address, the `deleted_at` filter, unknown parameters, events search).
 
-use crate::common::{assert_error, TestServer};
+use crate::common::{assert_error, urlencode, TestServer};
 use model::user::Role;
 use serde_json::{json, Value};
 
@@ -28,15 +28,6 @@ fn id(v: &Value) -> String {
 }
 
 /// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn org_of(s: &TestServer, token: &str) -> String {
     let (_, me) = s.get(token, "/api/me").await;
     me["organizations"][0]["id"].as_str().unwrap().to_string()
@@ -159,8 +150,8 @@ async fn documented_examples_work_as_written(s: &TestServer) {
     let list = |filter: &str| {
         format!(
             "/api/environments/{env_id}/connections?page=0&pagesize=20&search=prod&order={}&filter={}",
-            enc("updated_at desc"),
-            enc(filter)
+            urlencode("updated_at desc"),
+            urlencode(filter)
         )
     };
     for filter in [r#"{"assigned": true}"#, r#"{"deleted_at": false}"#] {
@@ -203,8 +194,8 @@ async fn documented_examples_work_as_written(s: &TestServer) {
     for order in ["name", "created_at desc"] {
         let path = format!(
             "/api/environments?orgID={org}&page=0&pagesize=10&search=prod&order={}&filter={}",
-            enc(order),
-            enc("{}")
+            urlencode(order),
+            urlencode("{}")
         );
         let (status, page) = s.get(&admin, &path).await;
         assert_eq!(status, 200, "{path}: {page}");
@@ -465,7 +456,7 @@ async fn deleted_at_filters_soft_deleted_connections(s: &TestServer) {
     let env_list = |filter: &str| {
         format!(
             "/api/environments/{env_id}/connections?filter={}",
-            enc(filter)
+            urlencode(filter)
         )
     };
     let (_, all) = s.get(&admin, &env_list("{}")).await;
@@ -482,7 +473,7 @@ async fn deleted_at_filters_soft_deleted_connections(s: &TestServer) {
             &admin,
             &format!(
                 "/api/connections?filter={}",
-                enc(r#"{"deleted_at": false}"#)
+                urlencode(r#"{"deleted_at": false}"#)
             ),
         )
         .await;
@@ -491,7 +482,10 @@ async fn deleted_at_filters_soft_deleted_connections(s: &TestServer) {
     let r = s
         .get(
             &member,
-            &format!("/api/connections?filter={}", enc(r#"{"deleted_at": true}"#)),
+            &format!(
+                "/api/connections?filter={}",
+                urlencode(r#"{"deleted_at": true}"#)
+            ),
         )
         .await;
     assert_error(&r, 403, "forbidden", None);
@@ -508,7 +502,10 @@ async fn deleted_at_filters_soft_deleted_connections(s: &TestServer) {
         (r#"{"deleted_at": false}"#, "prod"),
     ] {
         let (status, page) = s
-            .get(&admin, &format!("/api/environments?filter={}", enc(filter)))
+            .get(
+                &admin,
+                &format!("/api/environments?filter={}", urlencode(filter)),
+            )
             .await;
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["total_count"], 1, "{filter}: {page}");
@@ -519,7 +516,7 @@ async fn deleted_at_filters_soft_deleted_connections(s: &TestServer) {
             &member,
             &format!(
                 "/api/environments?filter={}",
-                enc(r#"{"deleted_at": true}"#)
+                urlencode(r#"{"deleted_at": true}"#)
             ),
         )
         .await;
@@ -597,7 +594,7 @@ async fn events_are_searched_by_action_entity_and_actor(s: &TestServer) {
         json!({"description": "the data team"}),
     )
     .await;
-    let search = |needle: &str| format!("/api/events?search={}", enc(needle));
+    let search = |needle: &str| format!("/api/events?search={}", urlencode(needle));
     let actions = |page: &Value| -> Vec<String> {
         page["events"]
             .as_array()

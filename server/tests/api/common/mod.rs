@@ -16,6 +16,16 @@ pub use service::db::Backend;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
+/// `s` as a query parameter's value: everything but unreserved characters percent-encoded.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A plain asset of the test site, large enough that a compressing server would compress it.
 pub const PLAIN_CSS: &str = "/pkg/plain.css";
 /// An asset with its brotli twin beside it, as the release build writes them.
