@@ -4,16 +4,21 @@
 #![recursion_limit = "512"]
 
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod document;
 pub mod helpers;
 pub mod pages;
 pub mod server_fns;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::{HashedStylesheet, MetaTags};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app, rendered on the server.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -24,9 +29,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.ico" />
                 <AutoReload options=options.clone() />
-                // The stylesheet under its content-hashed name when the build hashed it.
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                // The stylesheet, in the page (see document.rs); linked when it cannot be read.
+                {match document::stylesheet(&options) {
+                    Some(css) => view! { <style id="leptos" inner_html=css></style> }.into_any(),
+                    None => view! { <HashedStylesheet options=options.clone() id="leptos" /> }.into_any(),
+                }}
+                <document::HydrationScript options />
                 <MetaTags />
             </head>
             <body>
@@ -52,11 +60,11 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=pages::layout::SignedIn ssr=SsrMode::Async>
-                    <Route path=path!("") view=|| view! { <Redirect path="/environments" /> }  ssr=SsrMode::Async />
-                    <Route path=path!("environments") view=pages::environments::EnvironmentsPage  ssr=SsrMode::Async />
-                    <Route path=path!("environments/new") view=pages::environment_form::NewEnvironmentPage  ssr=SsrMode::Async />
+                    <Route path=path!("") view=|| view! { <Redirect path="/environments" /> } ssr=SsrMode::Async />
+                    <Route path=path!("environments") view=pages::environments::EnvironmentsPage ssr=SsrMode::Async />
+                    <Route path=path!("environments/new") view=pages::environment_form::NewEnvironmentPage ssr=SsrMode::Async />
                     <Route path=path!("environments/:id") view=pages::environment_detail::EnvironmentDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("environments/:id/edit") view=pages::environment_form::EditEnvironmentPage  ssr=SsrMode::Async />
+                    <Route path=path!("environments/:id/edit") view=pages::environment_form::EditEnvironmentPage ssr=SsrMode::Async />
                     <Route path=path!("connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
                     <Route path=path!("connections/new") view=pages::connection_form::NewConnectionPage ssr=SsrMode::Async />
                     <Route path=path!("connections/:id") view=pages::connection_detail::ConnectionDetailPage ssr=SsrMode::Async />
@@ -68,7 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces/:id") view=pages::workspace_detail::WorkspaceDetailPage ssr=SsrMode::Async />
                     <Route path=path!("members") view=pages::members::MembersPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
-                    <Route path=path!("settings") view=pages::settings::SettingsPage  ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,6 +1,6 @@
 //! The browser entry point: hydrates the server-rendered page into the interactive app.
-// The views of the app nest deeply; without erase_components (release builds) their types
-// need more than the default query depth.
+// The views of the app nest deeply; built without erase_components (as clippy may be), their
+// types need more than the default query depth.
 #![recursion_limit = "512"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -121,7 +121,7 @@ fn TokenTable<F>(list: Vec<ApiToken>, on_revoke: F) -> impl IntoView
 where
     F: Fn(Uuid, String) + Copy + Send + Sync + 'static,
 {
-    let fmt = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let fmt = crate::helpers::format::when;
     let rows = list
         .into_iter()
         .map(|t| {

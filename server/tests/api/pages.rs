@@ -1,12 +1,13 @@
 //! Server-rendered pages, as a browser without JavaScript gets them.
 
-use crate::common::{TestServer, PASSWORD, PLAIN_CSS, TWINNED_WASM, TWINNED_WASM_BR};
+use crate::common::{TestServer, PASSWORD, PLAIN_CSS, SITE_CSS, TWINNED_WASM, TWINNED_WASM_BR};
 use model::user::Role;
 use serde_json::json;
 
 both_backends!(
     buttons_follow_the_pages_organization_not_the_first,
-    assets_are_served_as_built_and_pages_compressed
+    assets_are_served_as_built_and_pages_compressed,
+    the_head_carries_the_stylesheet_and_starts_the_app_after_paint
 );
 
 async fn page(s: &TestServer, cookie: &str, path: &str) -> String {
@@ -104,4 +105,39 @@ async fn assets_are_served_as_built_and_pages_compressed(s: &TestServer) {
         r.headers().contains_key("content-encoding"),
         "pages are compressed"
     );
+}
+
+/// The head carries the stylesheet itself, verbatim (`>` unescaped), not a render-blocking link;
+/// and the app's code is fetched by a script (with the page's nonce) that waits for the first
+/// paint, not preloaded from the head.
+async fn the_head_carries_the_stylesheet_and_starts_the_app_after_paint(s: &TestServer) {
+    let r = s.http.get(s.url("/login")).send().await.unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = r.text().await.unwrap();
+    let head = &html[..html.find("</head>").expect("a head")];
+    assert!(
+        head.contains(&format!("<style id=\"leptos\">{SITE_CSS}</style>")),
+        "{head}"
+    );
+    assert!(!head.contains("rel=\"stylesheet\""), "{head}");
+    assert!(
+        !head.contains("preload"),
+        "nothing fetched ahead of the page: {head}"
+    );
+    let script = head
+        .split("<script")
+        .find(|s| s.contains("m.hydrate()"))
+        .expect("the script that starts the app");
+    assert!(script.contains("requestAnimationFrame"), "{script}");
+    assert!(script.contains("\"/pkg/meshenv.js\""), "{script}");
+    assert!(script.contains("\"/pkg/meshenv.wasm\""), "{script}");
+    let nonce = script
+        .split("nonce=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a nonce");
+    assert!(csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
 }

@@ -32,6 +32,9 @@ pub const PLAIN_CSS: &str = "/pkg/plain.css";
 pub const TWINNED_WASM: &str = "/pkg/app.wasm";
 pub const TWINNED_WASM_BR: &[u8] = b"the brotli twin";
 
+/// The site's own stylesheet (`<output name>.css`), which pages carry inline.
+pub const SITE_CSS: &str = ".test-site > .marker { color: #123456; }\n";
+
 /// The site every test server serves (`site_root`): a few built assets.
 fn test_site() -> &'static str {
     static SITE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
@@ -44,6 +47,7 @@ fn test_site() -> &'static str {
             "body { color: black; }\n".repeat(200),
         )
         .unwrap();
+        std::fs::write(pkg.join("meshenv.css"), SITE_CSS).unwrap();
         std::fs::write(pkg.join("app.wasm"), vec![7u8; 4096]).unwrap();
         std::fs::write(pkg.join("app.wasm.br"), TWINNED_WASM_BR).unwrap();
         dir
