@@ -53,7 +53,7 @@ test-api: build
 	MESHENV_FUZZ_DB=postgres MESHENV_FUZZ_SECONDS=60 scripts/fuzz-api
 
 ## Lighthouse (its mobile profile) on the release server's main pages, signed in with demo data:
-## fails below performance 90, accessibility 100 or best practices 100 on any. Reports are kept
+## fails below performance 70, accessibility 100 or best practices 100 on any. Reports are kept
 ## in target/lighthouse/.
 test-lighthouse: build
 	scripts/lighthouse

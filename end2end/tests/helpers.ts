@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from '@playwright/test';
+import { test as base, APIRequestContext, expect, Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 
 /** Every test fails on a browser error: a panic, a hydration mismatch, an uncaught exception.
@@ -84,4 +84,13 @@ export async function signIn(page: Page, next = '/environments') {
 
 export function rows(page: Page) {
   return page.getByTestId('environment-row');
+}
+
+/** Calls the REST API as the signed-in browser (its session cookie, from its own origin) and
+ *  returns the parsed answer; fails the test on an error status. */
+export async function api(request: APIRequestContext, baseURL: string, method: string, path: string, data?: unknown) {
+  const r = await request.fetch(path, { method, data, headers: { Origin: baseURL } });
+  expect(r.ok(), `${method} ${path}: ${r.status()} ${await r.text()}`).toBeTruthy();
+  const text = await r.text();
+  return text ? JSON.parse(text) : null;
 }

@@ -1,12 +1,4 @@
-import { APIRequestContext } from '@playwright/test';
-import { expect, hydrated, rows, signIn, test } from './helpers';
-
-async function api(request: APIRequestContext, baseURL: string, method: string, path: string, data?: unknown) {
-  const r = await request.fetch(path, { method, data, headers: { Origin: baseURL } });
-  expect(r.ok(), `${method} ${path}: ${r.status()} ${await r.text()}`).toBeTruthy();
-  const text = await r.text();
-  return text ? JSON.parse(text) : null;
-}
+import { api, expect, hydrated, rows, signIn, test } from './helpers';
 
 test('archiving an environment takes its connections out of a workspace; a deleted one comes back from the Trash', async ({ page, baseURL }) => {
   await signIn(page, '/environments');

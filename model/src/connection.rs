@@ -4,6 +4,7 @@ use super::list::{
     filter_bool, parse_filter_object, Direction, ListQuery, RawListQuery, SortField,
 };
 use crate::error::ApiError;
+pub use crate::health::{ConnectionHealth, HealthCounts, HealthState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -137,9 +138,13 @@ pub struct Connection {
     pub owner: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// The last health probe's outcome (`last_checked_at`, `last_error`, `latency_ms`).
+    /// Its health, apart from its lifecycle status: what the probes found, since when, in words.
+    #[serde(default)]
+    pub health: ConnectionHealth,
+    /// The last probe's outcome as it was recorded (`last_checked_at`, `latency_ms`, and in
+    /// `last_error` the raw cause behind `health.message`).
     #[serde(flatten, default)]
-    pub health: Health,
+    pub last_probe: Health,
 }
 
 /// The outcome of a connection's last health probe.
@@ -160,6 +165,22 @@ pub const PROBED_KINDS: &[&str] = &["kubernetes", "prometheus", "grafana", "http
 
 pub fn is_probed(kind: &str) -> bool {
     PROBED_KINDS.contains(&kind)
+}
+
+impl ConnectionHealth {
+    /// Where a connection of this kind starts, or starts again once its address or credential
+    /// changed: unchecked, or not probed at all.
+    pub fn fresh(kind: &str, now: DateTime<Utc>) -> Self {
+        ConnectionHealth {
+            state: if is_probed(kind) {
+                HealthState::Unchecked
+            } else {
+                HealthState::NotProbed
+            },
+            since: Some(now),
+            ..Default::default()
+        }
+    }
 }
 
 /// The body of `POST /api/connections` (and of `PUT`, where fields left out keep their value;
@@ -518,6 +539,9 @@ pub enum ConnectionSort {
     Status,
     CreatedAt,
     UpdatedAt,
+    /// The unhealthy first (unreachable, failing, unchecked, healthy, not probed), then by name
+    /// in the order's direction.
+    Health,
 }
 
 impl SortField for ConnectionSort {
@@ -527,6 +551,7 @@ impl SortField for ConnectionSort {
         (ConnectionSort::Status, "status"),
         (ConnectionSort::CreatedAt, "created_at"),
         (ConnectionSort::UpdatedAt, "updated_at"),
+        (ConnectionSort::Health, "health"),
     ];
     const DEFAULT: (Self, Direction) = (ConnectionSort::UpdatedAt, Direction::Desc);
 }
@@ -540,6 +565,8 @@ pub struct ConnectionFilter {
     /// Meshery's `deleted_at`: `false` leaves out connections whose status is `deleted` (its
     /// soft delete), `true` lists only those (organization admins only).
     pub deleted: Option<bool>,
+    /// Only connections in this health state.
+    pub health: Option<HealthState>,
 }
 
 fn filter_err(key: &str, what: &str) -> ApiError {
@@ -563,13 +590,18 @@ impl ConnectionFilter {
                 "status" => {
                     f.status = Some(text().and_then(|s| ConnectionStatus::parse(&s)).ok_or_else(|| filter_err("status", "a connection status"))?)
                 }
+                "health" => {
+                    f.health = Some(text().and_then(|s| HealthState::parse(&s)).ok_or_else(|| {
+                        filter_err("health", "one of healthy, unreachable, failing, unchecked, not_probed")
+                    })?)
+                }
                 "credential_id" => f.credential_id = Some(id().ok_or_else(|| filter_err("credential_id", "a UUID"))?),
                 "environment_id" => f.environment_id = Some(id().ok_or_else(|| filter_err("environment_id", "a UUID"))?),
                 "deleted_at" => f.deleted = Some(filter_bool(&key, &value)?),
                 other => {
                     return Err(ApiError::parameter(
                         &format!("filter.{other}"),
-                        format!("unknown filter key '{other}'; connections filter on: kind, status, credential_id, environment_id, deleted_at"),
+                        format!("unknown filter key '{other}'; connections filter on: kind, status, health, credential_id, environment_id, deleted_at"),
                     ))
                 }
             }
@@ -584,6 +616,9 @@ impl ConnectionFilter {
         }
         if let Some(s) = self.status {
             m.insert("status".into(), s.as_str().into());
+        }
+        if let Some(h) = self.health {
+            m.insert("health".into(), h.as_str().into());
         }
         if let Some(c) = self.credential_id {
             m.insert("credential_id".into(), c.to_string().into());
@@ -630,6 +665,10 @@ pub struct ConnectionPage {
     /// Counts by status over the whole filtered set, not only this page.
     #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, u64>))]
     pub status_summary: StatusSummary,
+    /// Counts by health over the whole filtered set.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, u64>))]
+    pub health_summary: HealthCounts,
     pub connections: Vec<Connection>,
 }
 

@@ -34,6 +34,10 @@ pub struct Environment {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, u64>))]
     pub status_summary: std::collections::BTreeMap<String, u64>,
+    /// Its connections counted by health (`unreachable`, `failing`, …).
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, u64>))]
+    pub health_summary: crate::health::HealthCounts,
     #[serde(default)]
     pub state: EnvironmentState,
     #[serde(default)]
@@ -561,6 +565,7 @@ mod tests {
             connection_count: 0,
             workspace_count: 0,
             status_summary: Default::default(),
+            health_summary: Default::default(),
             state: EnvironmentState::Empty,
             archived_at: None,
             deleted_at: None,

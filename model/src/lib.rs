@@ -11,6 +11,7 @@ pub mod connection;
 pub mod credential;
 pub mod environment;
 pub mod error;
+pub mod health;
 pub mod list;
 pub mod scope;
 pub mod text;

@@ -25,6 +25,10 @@ pub struct Workspace {
     pub updated_at: DateTime<Utc>,
     pub environment_count: u64,
     pub member_count: u64,
+    /// The connections its environments bring, counted by health (each connection once).
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = std::collections::BTreeMap<String, u64>))]
+    pub health_summary: crate::health::HealthCounts,
 }
 
 /// The body of `POST /api/workspaces`.

@@ -111,6 +111,29 @@ pub struct Global {
     /// A session unused this long ends: a number with s, m, h or d (12h, 30m).
     #[arg(long, env = "MESHENV_SESSION_IDLE", default_value = "12h", global = true, value_parser = parse_duration)]
     pub session_idle: std::time::Duration,
+    /// How long audit events are kept: a duration (90d, 400d) or `forever`. Older ones are
+    /// deleted hourly, and each pruning is itself recorded.
+    #[arg(long, env = "MESHENV_AUDIT_RETENTION", default_value = "forever", global = true, value_parser = parse_retention)]
+    pub audit_retention: Retention,
+}
+
+/// How long audit events are kept: `None` is forever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention(pub Option<std::time::Duration>);
+
+/// `forever` (or empty), or a duration of at least one day.
+pub fn parse_retention(raw: &str) -> Result<Retention, String> {
+    let s = raw.trim();
+    if s.is_empty() || s.eq_ignore_ascii_case("forever") {
+        return Ok(Retention(None));
+    }
+    let d = parse_duration(s)?;
+    if d < std::time::Duration::from_secs(86_400) {
+        return Err(format!(
+            "'{raw}' is shorter than a day: keep audit events at least 1d, or 'forever'"
+        ));
+    }
+    Ok(Retention(Some(d)))
 }
 
 /// `90s`, `30m`, `12h`, `7d`, or plain seconds.
@@ -154,6 +177,19 @@ mod tests {
         for bad in ["", "0s", "h", "12 hours", "-1m"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn retention_is_forever_or_at_least_a_day() {
+        use super::{parse_retention, Retention};
+        assert_eq!(parse_retention("forever").unwrap(), Retention(None));
+        assert_eq!(parse_retention("").unwrap(), Retention(None));
+        assert_eq!(
+            parse_retention("90d").unwrap(),
+            Retention(Some(Duration::from_secs(90 * 86_400)))
+        );
+        assert!(parse_retention("12h").is_err());
+        assert!(parse_retention("always").is_err());
     }
 }
 

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const SESSION_PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often audit events past their retention are deleted.
+const AUDIT_PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// How often the planner's statistics are refreshed (see `Db::optimize`).
 const OPTIMIZE_EVERY: Duration = Duration::from_secs(60);
 
@@ -13,6 +15,7 @@ pub async fn run(service: Arc<Service>) {
     tokio::join!(
         purge_sessions(service.clone()),
         optimize(service.clone()),
+        prune_audit(service.clone()),
         check_health(service)
     );
 }
@@ -61,6 +64,21 @@ async fn purge_sessions(service: Arc<Service>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
             Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+        }
+    }
+}
+
+async fn prune_audit(service: Arc<Service>) {
+    if service.audit_retention.is_none() {
+        return;
+    }
+    let mut tick = tokio::time::interval(AUDIT_PRUNE_EVERY);
+    loop {
+        tick.tick().await;
+        match service.prune_audit_events().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(events = n, "pruned audit events past their retention"),
+            Err(e) => tracing::warn!(error = %e.error, "could not prune audit events"),
         }
     }
 }

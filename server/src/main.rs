@@ -37,7 +37,8 @@ async fn run() -> anyhow::Result<()> {
         Service::new(db.clone(), keys)
             .with_health(health)
             .with_auth(cli.global.auth_settings())
-            .with_http(cli.global.http_settings()?),
+            .with_http(cli.global.http_settings()?)
+            .with_audit_retention(cli.global.audit_retention.0),
     );
     service.verify_secrets().await?;
     if let (Some(hex), KeySource::File(path)) = (unsaved, &source) {

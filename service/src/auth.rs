@@ -1,5 +1,6 @@
 //! Sign-in, sessions and tokens as proof of identity.
 
+use super::audit::{record_own, record_personal, Change};
 use super::passwords::{self, random_secret, secret_hash};
 use super::Service;
 use crate::actor::Actor;
@@ -47,7 +48,53 @@ impl Service {
     }
 }
 
+/// An expired token's refused use is recorded at most this often per token: a script that keeps
+/// trying writes one event an hour, not one a request.
+const EXPIRED_USE_EVERY_MICROS: i64 = 3600 * 1_000_000;
+
 impl Service {
+    /// Records that an expired token was refused, unless that was recorded in the last hour. A
+    /// failure to record is logged: the refusal stands either way.
+    async fn record_expired_use(&self, owner: &tokens::TokenOwner) {
+        let result: Result<(), ApiError> = async {
+            let mut tx = self.db.begin().await?;
+            let since = now_micros() - EXPIRED_USE_EVERY_MICROS;
+            if audit::recent(
+                &mut tx,
+                "api_token",
+                owner.id,
+                "api_token.refused_expired",
+                since,
+            )
+            .await?
+            {
+                return Ok(());
+            }
+            let actor = self
+                .actor_for(&mut tx, owner.user_id, Some(owner.id))
+                .await?;
+            let name = crate::store::names(&mut tx, "api_tokens", &[owner.id])
+                .await?
+                .remove(&owner.id)
+                .unwrap_or_default();
+            let change = Change::<()>::other(
+                None,
+                "refused_expired",
+                "api_token",
+                owner.id,
+                &name,
+                None,
+                None,
+            );
+            record_personal(&mut tx, &actor, change).await?;
+            tx.commit().await.map_err(ApiError::from)
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e.error, "could not record an expired token's use");
+        }
+    }
+
     /// Counts a failed sign-in against the login and the client address, in one transaction,
     /// and keeps one audit event per login and window whose count says how many failures it
     /// holds. A failure to record is logged, not shown: the answer to a wrong password must not
@@ -189,6 +236,10 @@ impl Service {
         .await?;
         // A success forgets the login's failures (not the address's).
         throttle::clear(&mut tx, &keys[0]).await?;
+        let actor = self.actor_for(&mut tx, row.id, None).await?;
+        let client =
+            serde_json::json!({"client_addr": client.addr, "user_agent": client.user_agent});
+        record_own(&mut tx, &actor, "sign_in", Some(&client)).await?;
         tx.commit().await?;
         Ok(NewSession {
             secret,
@@ -197,9 +248,12 @@ impl Service {
     }
 
     pub async fn sign_out(&self, session_secret: &str) -> Result<(), ApiError> {
-        sessions::delete(&mut *self.db.write().await?, &secret_hash(session_secret))
-            .await
-            .map_err(ApiError::from)
+        let mut tx = self.db.begin().await?;
+        if let Some(user) = sessions::delete(&mut tx, &secret_hash(session_secret)).await? {
+            let actor = self.actor_for(&mut tx, user, None).await?;
+            record_own::<()>(&mut tx, &actor, "sign_out", None).await?;
+        }
+        tx.commit().await.map_err(ApiError::from)
     }
 
     pub async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError> {
@@ -241,20 +295,23 @@ impl Service {
 
     /// Ends one of the caller's sessions.
     pub async fn end_session(&self, actor: &Actor, id: &str) -> Result<(), ApiError> {
-        let ended =
-            sessions::delete_public(&mut *self.db.write().await?, actor.user.id, id).await?;
-        if ended {
-            Ok(())
-        } else {
-            Err(ApiError::not_found("session"))
+        let mut tx = self.db.begin().await?;
+        if !sessions::delete_public(&mut tx, actor.user.id, id).await? {
+            return Err(ApiError::not_found("session"));
         }
+        let after = serde_json::json!({ "session": id });
+        record_own(&mut tx, actor, "session_end", Some(&after)).await?;
+        tx.commit().await.map_err(ApiError::from)
     }
 
     /// Ends every session of the caller, this one included; returns how many.
     pub async fn end_all_sessions(&self, actor: &Actor) -> Result<u64, ApiError> {
-        sessions::delete_all(&mut *self.db.write().await?, actor.user.id, None)
-            .await
-            .map_err(ApiError::from)
+        let mut tx = self.db.begin().await?;
+        let n = sessions::delete_all(&mut tx, actor.user.id, None).await?;
+        let after = serde_json::json!({ "sessions": n });
+        record_own(&mut tx, actor, "sessions_end_all", Some(&after)).await?;
+        tx.commit().await?;
+        Ok(n)
     }
     pub async fn actor_from_token(&self, token: &str) -> Result<Actor, ApiError> {
         if !token.starts_with(TOKEN_PREFIX) {
@@ -266,6 +323,8 @@ impl Service {
                 .await?
                 .ok_or_else(ApiError::unauthorized)?;
             if let Some(end) = owner.expires_at.filter(|t| *t <= now_micros()) {
+                drop(db);
+                self.record_expired_use(&owner).await;
                 return Err(ApiError::new(
                     ErrorCode::Unauthorized,
                     format!(

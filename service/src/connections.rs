@@ -10,8 +10,8 @@ use crate::store::reach::Object;
 use model::access::{Op, Standing};
 use model::connection::ConnectionSort;
 use model::connection::{
-    parse_status, Connection, ConnectionFields, ConnectionFilter, ConnectionInput, ConnectionPage,
-    ConnectionQuery, ConnectionStatus, KubeconfigImport,
+    parse_status, Connection, ConnectionFields, ConnectionFilter, ConnectionHealth,
+    ConnectionInput, ConnectionPage, ConnectionQuery, ConnectionStatus, KubeconfigImport,
 };
 use model::environment::{EnvironmentPage, EnvironmentQuery};
 use model::error::{ApiError, ErrorCode};
@@ -91,12 +91,13 @@ impl Service {
         scope: &Scope<'_>,
         list: &ListQuery<ConnectionSort>,
     ) -> Result<ConnectionPage, ApiError> {
-        let (connections, status_summary) = store::list(db, scope, list).await?;
+        let (connections, summary) = store::list(db, scope, list).await?;
         Ok(ConnectionPage {
             page: list.page,
             page_size: list.page_size,
-            total_count: status_summary.values().sum(),
-            status_summary,
+            total_count: summary.status.values().sum(),
+            status_summary: summary.status,
+            health_summary: summary.health,
             connections,
         })
     }
@@ -233,6 +234,7 @@ impl Service {
             ));
         }
         let now = from_micros(now_micros());
+        let health = ConnectionHealth::fresh(&f.kind, now);
         let c = Connection {
             id: Uuid::now_v7(),
             organization_id: org,
@@ -250,7 +252,8 @@ impl Service {
             owner: actor.user.id,
             created_at: now,
             updated_at: now,
-            health: Default::default(),
+            health,
+            last_probe: Default::default(),
         };
         let mut tx = self.db.begin().await?;
         self.check_credential(&mut tx, org, c.credential_id, &c.url, "credential_id")
@@ -319,7 +322,8 @@ impl Service {
             field,
         )
         .await?;
-        let after = Connection {
+        let now = from_micros(now_micros());
+        let mut after = Connection {
             name: f.name,
             kind: f.kind,
             kind_type: f.kind_type,
@@ -327,10 +331,17 @@ impl Service {
             url: f.url,
             metadata: f.metadata,
             credential_id,
-            updated_at: from_micros(now_micros()),
+            updated_at: now,
             ..before.clone()
         };
         store::update(&mut tx, &after).await?;
+        // What the last probe found was about another address, kind or credential.
+        if (&after.url, &after.kind, after.credential_id)
+            != (&before.url, &before.kind, before.credential_id)
+        {
+            after.health = ConnectionHealth::fresh(&after.kind, now);
+            crate::store::health::restart(&mut tx, id, &after.health).await?;
+        }
         let org = Some(after.organization_id);
         record(
             &mut tx,

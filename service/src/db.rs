@@ -445,15 +445,18 @@ pub fn from_micros(us: i64) -> chrono::DateTime<chrono::Utc> {
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
 pub fn like_pattern(needle: &str) -> String {
+    format!("%{}%", like_escape(needle))
+}
+
+/// `needle`, lower-cased, with LIKE's wildcards escaped (for `ESCAPE '\\'`).
+pub fn like_escape(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);
-    p.push('%');
     for c in needle.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
         p.push(c);
     }
-    p.push('%');
     p
 }
 

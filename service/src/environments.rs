@@ -127,6 +127,7 @@ impl Service {
             connection_count: 0,
             workspace_count: 0,
             status_summary: Default::default(),
+            health_summary: Default::default(),
             state: EnvironmentState::Empty,
             archived_at: None,
             deleted_at: None,

@@ -7,7 +7,7 @@ use crate::actor::Actor;
 use crate::db::{micros, now_micros};
 use crate::probe::{self, ProbeSettings, Target};
 use crate::store::{audit, connections, credentials, health};
-use model::connection::{is_probed, Connection, ConnectionStatus};
+use model::connection::{is_probed, Connection, ConnectionStatus, HealthState};
 use model::error::{ApiError, ErrorCode};
 use rand::Rng;
 use std::time::Duration;
@@ -135,17 +135,20 @@ impl Service {
             secret: secret.as_ref().map(|(s, scope)| (s, scope)),
         };
         let probed = probe::probe(&target, &self.health.probe).await;
-        crate::metrics::health_check(&c.kind, probed.error.is_none());
-        let healthy = if probed.error.is_none() {
+        crate::metrics::health_check(&c.kind, probed.failure.is_none());
+        let healthy = if probed.failure.is_none() {
             ConnectionStatus::Connected
         } else {
             ConnectionStatus::Disconnected
         };
         let status = (c.status != healthy && c.status.can_move_to(healthy)).then_some(healthy);
         let now = now_micros();
+        let failure = probed.failure.as_ref();
         let outcome = health::Outcome {
             checked_at: now,
-            error: probed.error.as_deref(),
+            state: failure.map_or(HealthState::Healthy, |f| f.state),
+            message: failure.map(|f| f.message.as_str()),
+            error: failure.map(|f| f.cause.as_str()),
             latency_ms: probed.latency_ms,
             next_check_at: self.next_check(now),
             status,
@@ -163,17 +166,30 @@ impl Service {
                 }
             }
         }
-        if let Some(to) = status {
+        // A check someone asked for is always recorded; a scheduled one when it moved the
+        // status or the health state, so the log says when a connection went down and came back.
+        let changed = c.health.state != outcome.state;
+        if actor.is_some() || status.is_some() || changed {
+            let action = match (actor, status) {
+                (Some(_), _) => "connection.check",
+                (None, Some(_)) => "connection.status",
+                (None, None) => "connection.health",
+            };
             let event = audit::Event {
                 organization_id: Some(c.organization_id),
                 actor_user_id: actor.map(|a| a.user.id),
                 actor_token_id: actor.and_then(|a| a.token_id),
-                action: "connection.status",
+                action,
                 entity_type: "connection",
                 entity_id: Some(c.id),
                 entity_name: Some(&c.name),
-                before: Some(serde_json::json!({ "status": c.status })),
-                after: Some(serde_json::json!({ "status": to, "last_error": probed.error })),
+                before: Some(serde_json::json!({ "status": c.status, "health": c.health.state })),
+                after: Some(serde_json::json!({
+                    "status": status.unwrap_or(c.status),
+                    "health": outcome.state,
+                    "message": outcome.message,
+                    "last_error": outcome.error,
+                })),
                 reason: Some("health check"),
             };
             audit::insert(&mut tx, &event).await?;

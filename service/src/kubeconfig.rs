@@ -250,6 +250,7 @@ impl Service {
                     Some(c.id)
                 }
             };
+            let health = model::connection::ConnectionHealth::fresh(&f.kind, now);
             let c = Connection {
                 id: Uuid::now_v7(),
                 organization_id: org,
@@ -267,7 +268,8 @@ impl Service {
                 owner: actor.user.id,
                 created_at: now,
                 updated_at: now,
-                health: Default::default(),
+                health,
+                last_probe: Default::default(),
             };
             self.insert_connection(&mut tx, actor, &c, Some(&import_key))
                 .await?;

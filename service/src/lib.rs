@@ -63,6 +63,8 @@ pub struct Service {
     pub http: HttpSettings,
     /// Names this process's health-check leases.
     pub instance: String,
+    /// How long audit events are kept (None: forever).
+    pub audit_retention: Option<std::time::Duration>,
 }
 
 impl Service {
@@ -74,7 +76,13 @@ impl Service {
             auth: AuthSettings::default(),
             http: HttpSettings::default(),
             instance: Uuid::now_v7().to_string(),
+            audit_retention: None,
         }
+    }
+
+    pub fn with_audit_retention(mut self, keep: Option<std::time::Duration>) -> Self {
+        self.audit_retention = keep;
+        self
     }
 
     pub fn with_health(mut self, health: HealthSettings) -> Self {

@@ -3,7 +3,8 @@
 //! [`Assignment`]: the store's link table and the nouns its errors and audit events use. Adding,
 //! removing, patching and moving ids all go through here, so every assignment checks its ids,
 //! moves its parent's `updated_at` and records one audit event of one shape:
-//! `{"parent", "child", "added", "removed", "to"}`.
+//! `{"parent", "child", "added", "removed", "to"}`, each child and the `to` parent as
+//! `{"id", "name"}`: names as they were, so that a later rename or deletion loses nothing.
 //!
 //! The callers (`assignments`, `workspaces`) decide who may do it and in what state the parent
 //! must be; this module does the rest, inside the caller's transaction.
@@ -46,14 +47,21 @@ pub(crate) struct Parent<'a> {
 
 /// What one change did to one parent: the audit event's `after`.
 #[derive(Serialize)]
-struct Mapping<'a> {
+struct Mapping {
     parent: &'static str,
     child: &'static str,
-    added: &'a [Uuid],
-    removed: &'a [Uuid],
+    added: Vec<Named>,
+    removed: Vec<Named>,
     /// For a move: the parent the children went to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    to: Option<Uuid>,
+    to: Option<Named>,
+}
+
+/// An object in an audit event, by id and by its name at the time.
+#[derive(Serialize)]
+struct Named {
+    id: Uuid,
+    name: Option<String>,
 }
 
 /// The audit verb of a change that added `added` and removed `removed`.
@@ -165,11 +173,30 @@ impl Assignment {
         removed: &[Uuid],
         to: Option<Uuid>,
     ) -> Result<(), ApiError> {
+        let all: Vec<Uuid> = added.iter().chain(removed).copied().collect();
+        let names = crate::store::names(db, self.link.child_table, &all).await?;
+        let named = |ids: &[Uuid]| {
+            ids.iter()
+                .map(|id| Named {
+                    id: *id,
+                    name: names.get(id).cloned(),
+                })
+                .collect()
+        };
+        let to = match to {
+            Some(id) => Some(Named {
+                id,
+                name: crate::store::names(db, self.link.parent_table, &[id])
+                    .await?
+                    .remove(&id),
+            }),
+            None => None,
+        };
         let mapping = Mapping {
             parent: self.parent,
             child: self.child,
-            added,
-            removed,
+            added: named(added),
+            removed: named(removed),
             to,
         };
         let change = Change::other(

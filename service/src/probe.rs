@@ -8,6 +8,7 @@
 
 use crate::egress::{Blocked, EgressPolicy, PolicyResolver};
 use model::credential::Secret;
+use model::health::HealthState;
 use model::scope::CredentialScope;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,12 +45,42 @@ pub fn probe_url(kind: &str, url: &str) -> Option<String> {
     })
 }
 
-/// The probe's result: its latency, the reason it failed if it did, and what it learned.
+/// The probe's result: its latency, why it failed if it did, and what it learned.
 pub struct Probed {
     pub latency_ms: i64,
-    pub error: Option<String>,
+    pub failure: Option<Failure>,
     /// A Kubernetes API server's `gitVersion`, from the `/version` the probe asked for.
     pub version: Option<String>,
+}
+
+/// Why a probe failed: the health state it puts the connection in, one line a person can act
+/// on, and the raw cause (the error chain) behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub state: HealthState,
+    pub message: String,
+    pub cause: String,
+}
+
+impl Failure {
+    /// The probe was not sent: the credential's scope or the egress policy kept it back.
+    fn not_sent(cause: String) -> Self {
+        Failure {
+            state: HealthState::Failing,
+            message: format!("Not sent: {cause}"),
+            cause,
+        }
+    }
+
+    /// A failure whose message says all there is.
+    fn failing(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Failure {
+            state: HealthState::Failing,
+            cause: message.clone(),
+            message,
+        }
+    }
 }
 
 /// The most of a probe's answer that is read (a `/version` document is a few hundred bytes).
@@ -59,31 +90,37 @@ const BODY_MAX: usize = 64 * 1024;
 /// with a message a person can act on; none of them is an error of the caller's.
 pub async fn probe(target: &Target<'_>, settings: &ProbeSettings) -> Probed {
     let started = Instant::now();
-    let (version, error) = match run(target, settings).await {
+    let (version, failure) = match run(target, settings).await {
         Ok(version) => (version, None),
-        Err(e) => (None, Some(e)),
+        Err(f) => (None, Some(f)),
     };
     Probed {
         latency_ms: started.elapsed().as_millis().min(i64::MAX as u128) as i64,
-        error,
+        failure,
         version,
     }
 }
 
-async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<Option<String>, String> {
+async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<Option<String>, Failure> {
     let timeout = settings.timeout;
-    let url = probe_url(target.kind, target.url)
-        .ok_or_else(|| format!("connections of kind '{}' are not probed", target.kind))?;
+    let url = probe_url(target.kind, target.url).ok_or_else(|| {
+        Failure::failing(format!(
+            "connections of kind '{}' are not probed",
+            target.kind
+        ))
+    })?;
     let parsed = reqwest::Url::parse(&url)
-        .map_err(|e| format!("'{url}' is not a URL the probe can use: {e}"))?;
+        .map_err(|e| Failure::failing(format!("'{url}' is not a URL the probe can use: {e}")))?;
     if let Some((_, scope)) = target.secret {
         let host = parsed.host_str().unwrap_or("");
-        scope.permits(parsed.scheme(), host, parsed.port_or_known_default())?;
+        scope
+            .permits(parsed.scheme(), host, parsed.port_or_known_default())
+            .map_err(Failure::not_sent)?;
     }
     settings
         .egress
         .check_url(&parsed)
-        .map_err(|b| b.to_string())?;
+        .map_err(|b| Failure::not_sent(b.to_string()))?;
     let field = |name: &str| {
         target
             .secret
@@ -103,19 +140,25 @@ async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<Option<Str
         .dns_resolver(Arc::new(PolicyResolver(settings.egress.clone())))
         .redirect(redirects);
     if let Some(ca) = field("certificate_authority") {
-        let cert = reqwest::Certificate::from_pem(ca.as_bytes())
-            .map_err(|e| format!("the credential's certificate authority is not PEM: {e}"))?;
+        let cert = reqwest::Certificate::from_pem(ca.as_bytes()).map_err(|e| {
+            Failure::failing(format!(
+                "The credential's certificate authority is not PEM: {e}"
+            ))
+        })?;
         client = client.add_root_certificate(cert);
     }
     if let (Some(cert), Some(key)) = (field("client_certificate"), field("client_key")) {
         let pem = format!("{cert}\n{key}");
-        let identity = reqwest::Identity::from_pem(pem.as_bytes())
-            .map_err(|e| format!("the credential's client certificate or key is not PEM: {e}"))?;
+        let identity = reqwest::Identity::from_pem(pem.as_bytes()).map_err(|e| {
+            Failure::failing(format!(
+                "The credential's client certificate or key is not PEM: {e}"
+            ))
+        })?;
         client = client.identity(identity);
     }
     let client = client
         .build()
-        .map_err(|e| format!("cannot build the probe client: {}", chain(&e)))?;
+        .map_err(|e| Failure::failing(format!("Cannot build the probe client: {}", chain(&e))))?;
     let mut request = client.get(&url);
     if let Some(token) = field("token") {
         request = request.bearer_auth(token);
@@ -124,11 +167,19 @@ async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<Option<Str
     }
     let response = request.send().await.map_err(|e| {
         if let Some(b) = blocked(&e) {
-            b.to_string()
-        } else if e.is_timeout() {
-            format!("no answer within {} s from {url}", timeout.as_secs())
+            Failure::not_sent(b.to_string())
         } else {
-            format!("cannot reach {url}: {}", chain(&e))
+            let cause = if e.is_timeout() {
+                format!("no answer within {} s from {url}", timeout.as_secs())
+            } else {
+                format!("cannot reach {url}: {}", chain(&e))
+            };
+            let (state, message) = explain(&cause, e.is_timeout(), &parsed, timeout);
+            Failure {
+                state,
+                message,
+                cause,
+            }
         }
     })?;
     let status = response.status();
@@ -138,18 +189,98 @@ async fn run(target: &Target<'_>, settings: &ProbeSettings) -> Result<Option<Str
         } else {
             None
         })
-    } else if status.is_redirection() {
-        Err(format!(
-            "{url} answered {status}; redirects are not followed{}",
-            if target.secret.is_some() {
-                " by probes that carry a secret"
-            } else {
-                ""
-            }
-        ))
     } else {
-        Err(format!("{url} answered {status}"))
+        let cause = if status.is_redirection() {
+            format!(
+                "{url} answered {status}; redirects are not followed{}",
+                if target.secret.is_some() {
+                    " by probes that carry a secret"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!("{url} answered {status}")
+        };
+        let message = match status.as_u16() {
+            401 | 403 => {
+                format!("Authentication failed: the server refused the credentials (HTTP {status})")
+            }
+            300..=399 => {
+                format!("It answered with a redirect (HTTP {status}), which is not followed")
+            }
+            _ => format!("It answered with an error: HTTP {status}"),
+        };
+        Err(Failure {
+            state: HealthState::Failing,
+            message,
+            cause,
+        })
     }
+}
+
+/// A failed request in words, and whether it means no answer at all (unreachable) or an answer
+/// the probe cannot accept (failing: a certificate it does not trust, a TLS failure). `cause`
+/// is the error chain, which is where the connection and TLS layers say what went wrong.
+fn explain(
+    cause: &str,
+    timed_out: bool,
+    url: &reqwest::Url,
+    timeout: Duration,
+) -> (HealthState, String) {
+    let host = url.host_str().unwrap_or("");
+    let port = url.port_or_known_default().unwrap_or(0);
+    let lower = cause.to_ascii_lowercase();
+    if timed_out {
+        return (
+            HealthState::Unreachable,
+            format!(
+                "No answer from {host}:{port} within {} s",
+                timeout.as_secs()
+            ),
+        );
+    }
+    if lower.contains("certificate") || lower.contains("unknownissuer") {
+        let why = if lower.contains("expired") {
+            "has expired"
+        } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+            "is not valid for this host name"
+        } else {
+            "is not signed by an authority the credential or the system trusts"
+        };
+        return (
+            HealthState::Failing,
+            format!("TLS: the server's certificate {why}"),
+        );
+    }
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        return (
+            HealthState::Unreachable,
+            format!("The host name {host} does not resolve"),
+        );
+    }
+    if lower.contains("connection refused") {
+        return (
+            HealthState::Unreachable,
+            format!("{host}:{port} refused the connection (nothing listens there)"),
+        );
+    }
+    if lower.contains("tls") || lower.contains("handshake") {
+        return (
+            HealthState::Failing,
+            format!("The TLS handshake with {host}:{port} failed"),
+        );
+    }
+    if lower.contains("reset") || lower.contains("closed") || lower.contains("incomplete") {
+        return (
+            HealthState::Unreachable,
+            format!("{host}:{port} closed the connection without answering"),
+        );
+    }
+    (
+        HealthState::Unreachable,
+        format!("Cannot reach {host}:{port}"),
+    )
 }
 
 /// The `gitVersion` of a Kubernetes `/version` answer, if it is one; a body that is too long,
@@ -231,6 +362,58 @@ mod tests {
         assert_eq!(parse_git_version(b"ok"), None);
         assert_eq!(parse_git_version(br#"{"gitVersion": 7}"#), None);
         assert_eq!(parse_git_version(br#"{"gitVersion": "<script>"}"#), None);
+    }
+
+    #[test]
+    fn failures_are_put_in_words_and_classed() {
+        let url = reqwest::Url::parse("https://k8s.internal:6443/version").unwrap();
+        let t = Duration::from_secs(10);
+        let (s, m) = explain("cannot reach x: error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)", false, &url, t);
+        assert_eq!(s, HealthState::Unreachable);
+        assert_eq!(
+            m,
+            "k8s.internal:6443 refused the connection (nothing listens there)"
+        );
+        let (s, m) = explain("no answer within 10 s", true, &url, t);
+        assert_eq!(
+            (s, m.as_str()),
+            (
+                HealthState::Unreachable,
+                "No answer from k8s.internal:6443 within 10 s"
+            )
+        );
+        let (s, m) = explain("cannot reach x: client error (Connect): dns error: failed to lookup address information", false, &url, t);
+        assert_eq!(
+            (s, m.as_str()),
+            (
+                HealthState::Unreachable,
+                "The host name k8s.internal does not resolve"
+            )
+        );
+        let (s, m) = explain(
+            "cannot reach x: client error (Connect): invalid peer certificate: UnknownIssuer",
+            false,
+            &url,
+            t,
+        );
+        assert_eq!(s, HealthState::Failing);
+        assert!(
+            m.starts_with("TLS: the server's certificate is not signed"),
+            "{m}"
+        );
+        let (s, m) = explain(
+            "invalid peer certificate: certificate expired: verification time",
+            false,
+            &url,
+            t,
+        );
+        assert_eq!(
+            (s, m.as_str()),
+            (
+                HealthState::Failing,
+                "TLS: the server's certificate has expired"
+            )
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The caller's personal API tokens.
 
-use super::audit::{record, Change};
+use super::audit::{record_personal, Change};
 use super::auth::TOKEN_PREFIX;
 use super::passwords::{random_secret, secret_hash};
 use super::Service;
@@ -42,7 +42,7 @@ impl Service {
             expires_at,
         )
         .await?;
-        record(
+        record_personal(
             &mut tx,
             actor,
             Change::created(None, "api_token", token.id, &token.name, &token),
@@ -57,7 +57,7 @@ impl Service {
         let name = tokens::revoke(&mut tx, actor.user.id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("token"))?;
-        record::<()>(
+        record_personal::<()>(
             &mut tx,
             actor,
             Change::other(None, "revoke", "api_token", id, &name, None, None),

@@ -278,18 +278,7 @@ impl Service {
         // Whoever knew the old password is signed out everywhere but here.
         crate::store::sessions::delete_all(&mut tx, actor.user.id, actor.session_id.as_deref())
             .await?;
-        for org in &actor.user.organizations {
-            let change = Change::<()>::other(
-                Some(org.id),
-                "password_change",
-                "user",
-                actor.user.id,
-                &actor.user.name,
-                None,
-                None,
-            );
-            record(&mut tx, actor, change).await?;
-        }
+        super::audit::record_own::<()>(&mut tx, actor, "password_change", None).await?;
         tx.commit().await.map_err(ApiError::from)
     }
 }

@@ -183,6 +183,7 @@ impl Service {
             updated_at: now,
             environment_count: 0,
             member_count: 0,
+            health_summary: Default::default(),
         };
         let mut tx = self.db.begin().await?;
         store::insert(&mut tx, &ws)

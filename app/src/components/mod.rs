@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod delete_flow;
+pub mod health;
 pub mod pager;
 pub mod row_actions;
 pub mod sort_header;

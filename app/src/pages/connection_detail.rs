@@ -82,14 +82,18 @@ pub fn ConnectionDetailPage() -> impl IntoView {
         checking.set(true);
         leptos::task::spawn_local(async move {
             match crate::server_fns::connections::check_connection(id).await {
-                Ok(c) => toasts.success(match c.health.last_error {
-                    None => format!(
-                        "{} is healthy ({} ms)",
-                        c.name,
-                        c.health.latency_ms.unwrap_or(0)
-                    ),
-                    Some(e) => format!("{}: {e}", c.name),
-                }),
+                // A probe that ran but failed is the connection's failure, said as one.
+                Ok(c) if c.health.state.is_unhealthy() => toasts.error(format!(
+                    "{} is {}: {}",
+                    c.name,
+                    c.health.state.label(),
+                    c.health.message.unwrap_or_default()
+                )),
+                Ok(c) => toasts.success(format!(
+                    "{} is healthy ({} ms)",
+                    c.name,
+                    c.health.latency_ms.unwrap_or(0)
+                )),
                 Err(e) => toasts.error(e.error),
             }
             checking.set(false);
@@ -114,8 +118,7 @@ pub fn ConnectionDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match conn.await {
                     Err(e) => view! {
-                        <p class="error-banner" role="alert">{e.error}</p>
-                        <a href="/connections">"Back to connections"</a>
+                        <crate::pages::audit::GoneObject error=e events=history back_href="/connections" back_label="Back to connections" />
                     }.into_any(),
                     Ok(c) => {
                         let manage = may_manage(c.organization_id);
@@ -130,7 +133,10 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                                 <div class="row-actions">
                                     {model::connection::is_probed(&c.kind).then(|| view! {
                                         <button type="button" class="btn" disabled=move || checking.get()
-                                            on:click=move |_| check(c.id)>"Check now"</button>
+                                            aria-busy=move || checking.get().then_some("true")
+                                            on:click=move |_| check(c.id)>
+                                            {move || if checking.get() { "Checking…" } else { "Check now" }}
+                                        </button>
                                     })}
                                     <a class="btn" href=format!("/connections/{}/edit", c.id)>"Edit"</a>
                                 </div>
@@ -141,15 +147,23 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                             <dt>"URL"</dt><dd><code>{c.url.clone()}</code></dd>
                             <dt>"Status"</dt><dd><StatusBadge status=c.status /></dd>
                             <dt>"Credential"</dt><dd>{c.credential_name.clone().unwrap_or_else(|| "none".into())}</dd>
+                            <dt>"Health"</dt>
+                            <dd data-testid="health-facts">
+                                <super::connections::HealthBadge health=c.health.clone() />
+                                {c.health.since.as_ref().map(|t| format!(" since {}", crate::helpers::format::when(t)))}
+                                {c.health.message.clone().map(|m| view! { <p class="health-message">{m}</p> })}
+                                {c.last_probe.last_error.clone().filter(|e| Some(e) != c.health.message.as_ref()).map(|e| view! {
+                                    <details class="health-cause"><summary>"Details"</summary><code>{e}</code></details>
+                                })}
+                            </dd>
                             <dt>"Last check"</dt>
-                            <dd data-testid="last-check">{match &c.health.last_checked_at {
+                            <dd data-testid="last-check">{match &c.health.checked_at {
                                 None if model::connection::is_probed(&c.kind) => "not yet".to_string(),
                                 None => "not probed (its kind has no health check)".to_string(),
                                 Some(t) => format!(
-                                    "{} · {} ms · {}",
+                                    "{} · {} ms",
                                     crate::helpers::format::when(t),
                                     c.health.latency_ms.unwrap_or(0),
-                                    c.health.last_error.clone().unwrap_or_else(|| "healthy".into())
                                 ),
                             }}</dd>
                             <dt>"Environments"</dt>

@@ -34,6 +34,15 @@ pub fn href(q: &ConnectionQuery) -> String {
     list_href("/connections", q.to_raw())
 }
 
+/// An environment's connections in its worst health state (all of them when none is unhealthy).
+pub fn health_href(org: Uuid, environment: Uuid, counts: &model::health::HealthCounts) -> String {
+    let mut q = ConnectionQuery::default();
+    q.list.org_id = Some(org);
+    q.filter.environment_id = Some(environment);
+    q.filter.health = model::health::worst_unhealthy(counts);
+    href(&q)
+}
+
 fn sorted(query: &ConnectionQuery) -> impl Fn(Order<ConnectionSort>) -> String {
     let query = query.clone();
     move |order| {
@@ -48,6 +57,14 @@ fn sorted(query: &ConnectionQuery) -> impl Fn(Order<ConnectionSort>) -> String {
 pub fn StatusBadge(status: ConnectionStatus) -> impl IntoView {
     let class = format!("badge status-{}", status.as_str().replace(' ', "-"));
     view! { <span class=class>{status.as_str()}</span> }
+}
+
+/// A connection's health, its message (why it is unreachable or failing) as the tooltip.
+#[component]
+pub fn HealthBadge(health: model::connection::ConnectionHealth) -> impl IntoView {
+    let class = format!("badge health-{}", health.state.as_str());
+    let title = health.message.clone().unwrap_or_default();
+    view! { <span class=class title=title data-testid="health">{health.state.label()}</span> }
 }
 
 #[component]
@@ -182,6 +199,7 @@ where
         .map(|(s, n)| format!("{n} {s}"))
         .collect::<Vec<_>>()
         .join(" · ");
+    let health = model::health::summary(&page.health_summary);
     let rows = page
         .connections
         .into_iter()
@@ -198,6 +216,7 @@ where
                     <td>{c.kind.clone()}</td>
                     <td>{c.kind_type.clone()}</td>
                     <td><StatusBadge status=c.status /></td>
+                    <td><HealthBadge health=c.health.clone() /></td>
                     <td class="col-tags">{envs}</td>
                     <td>{c.credential_name.clone().unwrap_or_else(|| "—".into())}</td>
                     <td class="col-updated">{when(&c.updated_at)}</td>
@@ -209,6 +228,7 @@ where
     let order = query.list.order;
     view! {
         <p class="field-help" data-testid="status-summary">{summary}</p>
+        {health.map(|h| view! { <p class="field-help" data-testid="health-summary">"Health: " {h}</p> })}
         <div class="table-wrap">
             <table class="data">
                 <thead>
@@ -217,6 +237,7 @@ where
                         <SortHeader current=order field=ConnectionSort::Kind label="Kind" href=sorted(&query) />
                         <th scope="col">"Type"</th>
                         <SortHeader current=order field=ConnectionSort::Status label="Status" href=sorted(&query) />
+                        <th scope="col">"Health"</th>
                         <th scope="col">"Environments"</th>
                         <th scope="col">"Credential"</th>
                         <SortHeader current=order field=ConnectionSort::UpdatedAt label="Last update" href=sorted(&query) first=Direction::Desc />

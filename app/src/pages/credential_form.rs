@@ -38,14 +38,20 @@ pub fn EditCredentialPage() -> impl IntoView {
             None => Err(ApiError::not_found("credential")),
         }
     });
+    // For a credential that is gone: its last known state and history, from the audit log.
+    let history = crate::pages::audit::history_resource(id, Signal::stored(0));
     view! {
-        <Title text="Edit credential" />
-        <h1>"Edit credential"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match cred.await {
-                    Ok(c) => view! { <CredentialForm existing=Some(c) /> }.into_any(),
-                    Err(e) => view! { <p class="error-banner" role="alert">{e.error}</p> }.into_any(),
+                    Ok(c) => view! {
+                        <Title text="Edit credential" />
+                        <h1>"Edit credential"</h1>
+                        <CredentialForm existing=Some(c) />
+                    }.into_any(),
+                    Err(e) => view! {
+                        <crate::pages::audit::GoneObject error=e events=history back_href="/credentials" back_label="Back to credentials" />
+                    }.into_any(),
                 }
             })}
         </Suspense>

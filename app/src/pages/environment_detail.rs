@@ -23,8 +23,13 @@ fn side_query(side: Side, search: String, page: u32, page_size: u32) -> Assignme
             page,
             page_size,
             search: Some(search).filter(|s| !s.trim().is_empty()),
+            // What is assigned is listed the unhealthy first, so trouble is seen at once.
             order: Order {
-                field: ConnectionSort::Name,
+                field: if side == Side::Assigned {
+                    ConnectionSort::Health
+                } else {
+                    ConnectionSort::Name
+                },
                 direction: Direction::Asc,
             },
             org_id: None,
@@ -46,7 +51,12 @@ fn source(env: Uuid) -> TransferSource {
                     .into_iter()
                     .map(|c| TransferItem {
                         id: c.id,
-                        detail: format!("{} · {}", c.kind, c.status.as_str()),
+                        detail: format!(
+                            "{} · {} · {}",
+                            c.kind,
+                            c.status.as_str(),
+                            c.health.state.label()
+                        ),
                         label: c.name,
                     })
                     .collect();
@@ -140,8 +150,7 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match env.await {
                     Err(e) => view! {
-                        <p class="error-banner" role="alert">{e.error}</p>
-                        <a href="/environments">"Back to environments"</a>
+                        <crate::pages::audit::GoneObject error=e events=history back_href="/environments" back_label="Back to environments" />
                     }.into_any(),
                     Ok(e) => {
                         let manage = may_manage(e.organization_id);
@@ -160,6 +169,10 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                             <p>{tags}</p>
                             <section class="form-card wide">
                                 <h2>{format!("Connections ({})", e.connection_count)}</h2>
+                                <p>
+                                    <crate::components::health::HealthSummary counts=e.health_summary.clone()
+                                        href=super::connections::health_href(e.organization_id, e.id, &e.health_summary) />
+                                </p>
                                 <Transition fallback=|| ()>
                                     {move || Suspend::new(async move {
                                         summary.await.ok().map(|s| view! { <StatusSummaryView summary=s /> })
@@ -194,6 +207,7 @@ fn ConnectionList(
                                 <li data-testid="environment-connection">
                                     <a href=format!("/connections/{}", c.id)>{c.name.clone()}</a>
                                     " · " {c.kind.clone()} " · " {c.status.as_str()}
+                                    " · " <super::connections::HealthBadge health=c.health.clone() />
                                 </li>
                             }).collect_view()}
                         </ul>

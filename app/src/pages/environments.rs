@@ -334,14 +334,17 @@ where
                 })
                 .collect_view();
             let (id, name) = (env.id, env.name.clone());
-            let health = env
+            // "2 of 6 unreachable", linked to those connections; the statuses as the tooltip.
+            let statuses = env
                 .status_summary
                 .iter()
-                .map(|(status, n)| {
-                    let class = format!("badge status-{}", status.replace(' ', "-"));
-                    view! { <span class=class>{format!("{n} {status}")}</span> " " }
-                })
-                .collect_view();
+                .map(|(status, n)| format!("{n} {status}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let health = view! {
+                <crate::components::health::HealthSummary counts=env.health_summary.clone() statuses
+                    href=super::connections::health_href(env.organization_id, env.id, &env.health_summary) />
+            };
             let state = env.state;
             let next = state.next_action();
             let move_button = view! {

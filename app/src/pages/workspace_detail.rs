@@ -74,8 +74,9 @@ fn connections_query() -> ConnectionQuery {
     ConnectionQuery {
         list: ListQuery {
             page_size: 100,
+            // The unhealthy first, so trouble is seen at once.
             order: Order {
-                field: ConnectionSort::Name,
+                field: ConnectionSort::Health,
                 direction: Direction::Asc,
             },
             ..Default::default()
@@ -151,8 +152,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                 Suspend::new(async move {
                 match ws.await {
                     Err(e) => view! {
-                        <p class="error-banner" role="alert">{e.error}</p>
-                        <a href="/workspaces">"Back to workspaces"</a>
+                        <crate::pages::audit::GoneObject error=e events=history back_href="/workspaces" back_label="Back to workspaces" />
                     }.into_any(),
                     Ok(w) => {
                         let standing = me
@@ -166,6 +166,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                             {standing.allows(Op::EditWorkspace).then(|| view! { <EditForm w=w.clone() update /> })}
                             <section class="form-card wide">
                                 <h2>{format!("Environments ({})", w.environment_count)}</h2>
+                                <p><crate::components::health::HealthSummary counts=w.health_summary.clone() /></p>
                                 {if standing.allows(Op::AddWorkspaceEnvironment) {
                                     view! { <TransferList source=source(w.id) noun="environments" saved /> }.into_any()
                                 } else {
@@ -379,7 +380,7 @@ fn Connections(page: ConnectionPage) -> impl IntoView {
         <table class="data">
             <thead><tr>
                 <th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th>
-                <th scope="col">"Credential"</th><th scope="col">"Through"</th>
+                <th scope="col">"Health"</th><th scope="col">"Credential"</th><th scope="col">"Through"</th>
             </tr></thead>
             <tbody>
                 {page.connections.into_iter().map(|c| view! {
@@ -387,6 +388,7 @@ fn Connections(page: ConnectionPage) -> impl IntoView {
                         <td>{c.name.clone()}</td>
                         <td>{c.kind.clone()}</td>
                         <td>{c.status.as_str()}</td>
+                        <td><crate::pages::connections::HealthBadge health=c.health.clone() /></td>
                         <td>{c.credential_name.clone().unwrap_or_default()}</td>
                         <td>
                             {c.environments.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", ")}

@@ -208,6 +208,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     }
 }
 
+/// A query string's parameters, refused with the same errors as [`QueryParams`]'s.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let uri: axum::http::Uri = format!("/?{query}")
+        .parse()
+        .map_err(|_| ApiError::parameter("query", "the query string is malformed"))?;
+    axum::extract::Query::<T>::try_from_uri(&uri)
+        .map(|q| q.0)
+        .map_err(|e| query_error(&e.body_text()))
+}
+
 /// A query-string error that names its parameter: an unknown one (every query type denies
 /// them, so that none is silently ignored) or one given twice.
 fn query_error(text: &str) -> ApiError {

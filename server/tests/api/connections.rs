@@ -724,7 +724,9 @@ async fn batch_is_atomic(s: &TestServer) {
         serde_json::from_str(&events[1].get::<String, _>("after_json")).unwrap();
     assert_eq!(
         last,
-        json!({"parent": "environment", "child": "connection", "added": [ids[2], ids[3], ids[0]], "removed": [ids[1]]})
+        json!({"parent": "environment", "child": "connection",
+            "added": [{"id": ids[2], "name": "b2"}, {"id": ids[3], "name": "b3"}, {"id": ids[0], "name": "b0"}],
+            "removed": [{"id": ids[1], "name": "b1"}]})
     );
 }
 
@@ -757,6 +759,7 @@ async fn ten_thousand_ids_in_one_batch(s: &TestServer) {
             created_at: now,
             updated_at: now,
             health: Default::default(),
+            last_probe: Default::default(),
         };
         service::store::connections::insert(&mut tx, &c, None)
             .await
@@ -866,7 +869,7 @@ async fn transfer_moves_atomically(s: &TestServer) {
     );
 }
 
-const KUBECONFIG: &str = r#"
+pub(crate) const KUBECONFIG: &str = r#"
 apiVersion: v1
 kind: Config
 current-context: prod

@@ -18,12 +18,12 @@ both_backends!(probes_record_health_and_move_status);
 
 /// What the fake servers saw: per path, requests in all and the most at once.
 #[derive(Default)]
-struct Seen {
+pub(crate) struct Seen {
     hits: HashMap<String, (u32, u32, u32)>, // (total, in flight, most in flight)
 }
 
 #[derive(Clone, Default)]
-struct Fake {
+pub(crate) struct Fake {
     seen: Arc<Mutex<Seen>>,
     flaky_fails: Arc<AtomicBool>,
     delay: Duration,
@@ -42,7 +42,7 @@ impl Fake {
     }
 }
 
-async fn fake_servers(delay: Duration) -> (String, Fake) {
+pub(crate) async fn fake_servers(delay: Duration) -> (String, Fake) {
     let fake = Fake {
         delay,
         ..Default::default()
@@ -100,7 +100,13 @@ async fn fake_servers(delay: Duration) -> (String, Fake) {
     (base, fake)
 }
 
-async fn connection(
+/// A loopback address nothing listens on (bound, then let go).
+pub(crate) fn closed_port() -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+pub(crate) async fn connection(
     s: &TestServer,
     admin: &str,
     name: &str,
@@ -117,7 +123,7 @@ async fn connection(
     c["id"].as_str().unwrap().to_string()
 }
 
-async fn check(s: &TestServer, token: &str, id: &str) -> (u16, Value) {
+pub(crate) async fn check(s: &TestServer, token: &str, id: &str) -> (u16, Value) {
     s.post(token, &format!("/api/connections/{id}/check"), json!({}))
         .await
 }
@@ -151,8 +157,11 @@ async fn probes_record_health_and_move_status(s: &TestServer) {
             &format!("/api/events?filter=%7B%22entity_id%22%3A%22{prom}%22%7D"),
         )
         .await;
-    assert_eq!(log["events"][0]["action"], "connection.status");
+    // a check someone asked for is recorded as such, with what it moved
+    assert_eq!(log["events"][0]["action"], "connection.check");
     assert_eq!(log["events"][0]["after"]["status"], "connected");
+    assert_eq!(log["events"][0]["after"]["health"], "healthy");
+    assert_eq!(log["events"][0]["before"]["health"], "unchecked");
 
     let grafana = connection(
         s,
@@ -201,10 +210,7 @@ async fn probes_record_health_and_move_status(s: &TestServer) {
     );
 
     // nobody listening
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
+    let closed = closed_port();
     let dead = connection(
         s,
         &admin,

@@ -5,11 +5,14 @@
 #[macro_use]
 mod common;
 
+mod audit;
 mod cli;
 mod connections;
 mod environments;
 mod events;
 mod health;
+mod health_states;
+mod health_tls;
 mod lifecycle;
 mod pages;
 mod platform;

@@ -111,12 +111,7 @@ async fn assets_are_served_as_built_and_pages_compressed(s: &TestServer) {
 /// and the app's code is fetched by a script (with the page's nonce) that waits for the first
 /// paint, not preloaded from the head.
 async fn the_head_carries_the_stylesheet_and_starts_the_app_after_paint(s: &TestServer) {
-    let r = s.http.get(s.url("/login")).send().await.unwrap();
-    let csp = r.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let html = r.text().await.unwrap();
+    let (csp, html) = s.login_page().await;
     let head = &html[..html.find("</head>").expect("a head")];
     assert!(
         head.contains(&format!("<style id=\"leptos\">{SITE_CSS}</style>")),

@@ -170,7 +170,8 @@ async fn environments_assign_idempotently_and_patch_atomically(s: &TestServer) {
         serde_json::from_str(&sqlx::Row::get::<String, _>(last, "after_json")).unwrap();
     assert_eq!(
         after,
-        json!({"parent": "workspace", "child": "environment", "added": [e1, e2], "removed": []})
+        json!({"parent": "workspace", "child": "environment",
+            "added": [{"id": e1, "name": "prod"}, {"id": e2, "name": "staging"}], "removed": []})
     );
     let (_, held) = s.get(&admin, &envs).await;
     let mut names: Vec<&str> = held["environments"]

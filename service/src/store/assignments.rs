@@ -42,14 +42,7 @@ pub const WORKSPACE_ENVIRONMENTS: Link = Link {
 };
 
 fn in_list(sql: &mut Sql, ids: &[Uuid]) {
-    sql.push(" IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
-    sql.push(")");
+    sql.push(" IN (").bind_ids(ids.iter().copied()).push(")");
 }
 
 /// Which of `ids` are children (connections, environments) of the organization.

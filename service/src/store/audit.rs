@@ -62,6 +62,63 @@ pub async fn insert(db: &mut AnyConnection, e: &Event<'_>) -> Result<Uuid, sqlx:
     Ok(id)
 }
 
+/// Whether an event with this action about this object was written since `since`.
+pub async fn recent(
+    db: &mut AnyConnection,
+    entity_type: &str,
+    entity_id: Uuid,
+    action: &str,
+    since: i64,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE entity_type = $1 AND entity_id = $2 \
+         AND occurred_at >= $3 AND action = $4",
+    )
+    .bind(entity_type.to_string())
+    .bind(entity_id.to_string())
+    .bind(since)
+    .bind(action.to_string())
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The organizations (None: events of no organization) that have events older than `cutoff`.
+pub async fn orgs_with_events_before(
+    db: &mut AnyConnection,
+    cutoff: i64,
+) -> Result<Vec<Option<Uuid>>, sqlx::Error> {
+    use sqlx::Row;
+    sqlx::query("SELECT DISTINCT organization_id FROM audit_events WHERE occurred_at < $1")
+        .bind(cutoff)
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(r.try_get::<Option<String>, _>("organization_id")?
+                .and_then(|s| Uuid::parse_str(&s).ok()))
+        })
+        .collect()
+}
+
+/// Deletes an organization's events older than `cutoff`; returns how many.
+pub async fn delete_before(
+    db: &mut AnyConnection,
+    org: Option<Uuid>,
+    cutoff: i64,
+) -> Result<u64, sqlx::Error> {
+    let q = match org {
+        Some(org) => {
+            sqlx::query("DELETE FROM audit_events WHERE organization_id = $1 AND occurred_at < $2")
+                .bind(org.to_string())
+        }
+        None => sqlx::query(
+            "DELETE FROM audit_events WHERE organization_id IS NULL AND occurred_at < $1",
+        ),
+    };
+    Ok(q.bind(cutoff).execute(&mut *db).await?.rows_affected())
+}
+
 /// Replaces what the given events say happened: for events that count, such as the failed
 /// sign-ins of one window.
 pub async fn set_after(
@@ -143,8 +200,24 @@ fn filtered(
     if let Some(id) = f.actor_id {
         sql.push(" AND actor_user_id = ").bind(id);
     }
+    if let Some(name) = &f.actor {
+        // The person's current name or email; `search` finds the name an event was written under.
+        sql.push(" AND actor_user_id IN (SELECT id FROM users WHERE lower(name) = ")
+            .bind(name.as_str())
+            .push(" OR lower(email) = ")
+            .bind(name.as_str())
+            .push(")");
+    }
     if let Some(a) = &f.action {
-        sql.push(" AND action = ").bind(a.as_str());
+        // model::audit::action_matches, in SQL: the action starts with it, or a word does.
+        let a = crate::db::like_escape(a);
+        sql.push(" AND (action LIKE ")
+            .bind(format!("{a}%"))
+            .push(" ESCAPE '\\' OR action LIKE ")
+            .bind(format!("%.{a}%"))
+            .push(" ESCAPE '\\' OR action LIKE ")
+            .bind(format!("%\\_{a}%"))
+            .push(" ESCAPE '\\')");
     }
     if let Some(t) = f.since {
         sql.push(" AND occurred_at >= ").bind(t.timestamp_micros());
@@ -155,6 +228,54 @@ fn filtered(
     sql
 }
 
+const COLUMNS: &str =
+    "SELECT id, occurred_at, organization_id, actor_user_id, actor_token_id, action, \
+     entity_type, entity_id, entity_name, before_json, after_json, reason, \
+     (SELECT name FROM users u WHERE u.id = audit_events.actor_user_id) AS actor_name";
+
+/// Where an export has got to: the last event sent.
+pub type Cursor = (i64, Uuid);
+
+/// The next `limit` events of the filtered log after `cursor`, in the query's order: an export
+/// reads the log in such slices (by key, never by offset), each on a connection of its own.
+pub async fn slice(
+    db: &mut AnyConnection,
+    org: Uuid,
+    member: Option<Uuid>,
+    q: &model::audit::EventQuery,
+    cursor: Option<Cursor>,
+    limit: u32,
+) -> Result<Vec<(model::audit::AuditEvent, Cursor)>, sqlx::Error> {
+    use model::list::Direction;
+    let mut sql = filtered(COLUMNS, crate::db::Backend::of(db), org, member, q);
+    let (cmp, dir) = match q.list.order.direction {
+        Direction::Asc => (">", "ASC"),
+        Direction::Desc => ("<", "DESC"),
+    };
+    if let Some((t, id)) = cursor {
+        sql.push(&format!(" AND (occurred_at {cmp} "))
+            .bind(t)
+            .push(" OR (occurred_at = ")
+            .bind(t)
+            .push(&format!(" AND id {cmp} "))
+            .bind(id)
+            .push("))");
+    }
+    sql.push(&format!(" ORDER BY occurred_at {dir}, id {dir} LIMIT "))
+        .bind(i64::from(limit));
+    sql.query()
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(|r| {
+            use sqlx::Row;
+            let e = event(r)?;
+            let cursor = (r.try_get("occurred_at")?, e.id);
+            Ok((e, cursor))
+        })
+        .collect()
+}
+
 /// One page of an organization's events, newest first unless asked otherwise, and their count.
 pub async fn list(
     db: &mut AnyConnection,
@@ -162,15 +283,7 @@ pub async fn list(
     member: Option<Uuid>,
     q: &model::audit::EventQuery,
 ) -> Result<(Vec<model::audit::AuditEvent>, u64), sqlx::Error> {
-    let mut page = filtered(
-        "SELECT id, occurred_at, organization_id, actor_user_id, actor_token_id, action, entity_type, entity_id, \
-         entity_name, before_json, after_json, reason, \
-         (SELECT name FROM users u WHERE u.id = audit_events.actor_user_id) AS actor_name",
-        crate::db::Backend::of(db),
-        org,
-        member,
-        q,
-    );
+    let mut page = filtered(COLUMNS, crate::db::Backend::of(db), org, member, q);
     page.order_page("occurred_at", &q.list);
     let items = page
         .query()

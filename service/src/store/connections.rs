@@ -3,8 +3,8 @@
 use super::{uuid_col, Sql};
 use crate::db::{from_micros, Backend};
 use model::connection::{
-    Connection, ConnectionFilter, ConnectionSort, ConnectionStatus, EnvironmentRef, StatusSummary,
-    EMBEDDED_MAX,
+    Connection, ConnectionFilter, ConnectionHealth, ConnectionSort, ConnectionStatus,
+    EnvironmentRef, HealthCounts, HealthState, StatusSummary, EMBEDDED_MAX,
 };
 use model::list::ListQuery;
 use sqlx::{AnyConnection, Row};
@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, kind, type, sub_type, url, status, metadata, credential_id, \
     owner_id, created_at, updated_at, last_checked_at, last_error, latency_ms, \
+    health_state, health_since, health_message, \
     (SELECT cr.name FROM credentials cr WHERE cr.id = connections.credential_id) AS credential_name";
 
 /// Which connections a list covers.
@@ -34,6 +35,12 @@ fn connection(r: &sqlx::any::AnyRow) -> Result<Connection, sqlx::Error> {
     let status: String = r.try_get("status")?;
     let metadata: String = r.try_get("metadata")?;
     let credential: Option<String> = r.try_get("credential_id")?;
+    let checked_at = r
+        .try_get::<Option<i64>, _>("last_checked_at")?
+        .map(from_micros);
+    let latency_ms = r
+        .try_get::<Option<i64>, _>("latency_ms")?
+        .map(|v| v.max(0) as u64);
     Ok(Connection {
         id: uuid_col(r, "id")?,
         organization_id: uuid_col(r, "organization_id")?,
@@ -51,14 +58,19 @@ fn connection(r: &sqlx::any::AnyRow) -> Result<Connection, sqlx::Error> {
         owner: uuid_col(r, "owner_id")?,
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
-        health: model::connection::Health {
-            last_checked_at: r
-                .try_get::<Option<i64>, _>("last_checked_at")?
+        health: ConnectionHealth {
+            state: HealthState::parse(&r.try_get::<String, _>("health_state")?).unwrap_or_default(),
+            since: r
+                .try_get::<Option<i64>, _>("health_since")?
                 .map(from_micros),
+            checked_at,
+            latency_ms,
+            message: r.try_get("health_message")?,
+        },
+        last_probe: model::connection::Health {
+            last_checked_at: checked_at,
             last_error: r.try_get("last_error")?,
-            latency_ms: r
-                .try_get::<Option<i64>, _>("latency_ms")?
-                .map(|v| v.max(0) as u64),
+            latency_ms,
         },
     }
     .with_address_in_metadata())
@@ -90,6 +102,9 @@ fn filtered(select: &str, backend: Backend, scope: &Scope<'_>) -> Sql {
     }
     if let Some(status) = f.status {
         sql.push(" AND status = ").bind(status.as_str());
+    }
+    if let Some(health) = f.health {
+        sql.push(" AND health_state = ").bind(health.as_str());
     }
     match f.deleted {
         Some(true) => {
@@ -126,13 +141,18 @@ pub async fn list(
     db: &mut AnyConnection,
     scope: &Scope<'_>,
     list: &ListQuery<ConnectionSort>,
-) -> Result<(Vec<Connection>, StatusSummary), sqlx::Error> {
+) -> Result<(Vec<Connection>, Summaries), sqlx::Error> {
     let column = match list.order.field {
         ConnectionSort::Name => "name_key",
         ConnectionSort::Kind => "kind",
         ConnectionSort::Status => "status",
         ConnectionSort::CreatedAt => "created_at",
         ConnectionSort::UpdatedAt => "updated_at",
+        // The direction given applies to the name: the unhealthy always come first.
+        ConnectionSort::Health => {
+            "CASE health_state WHEN 'unreachable' THEN 0 WHEN 'failing' THEN 1 \
+             WHEN 'unchecked' THEN 2 WHEN 'healthy' THEN 3 ELSE 4 END, name_key"
+        }
     };
     let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), scope);
     page.order_page(column, list);
@@ -144,23 +164,43 @@ pub async fn list(
         .map(connection)
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut counts = filtered("SELECT status, COUNT(*) AS n", Backend::of(db), scope);
-    counts.push(" GROUP BY status");
-    let summary = counts
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<String, _>("status")?,
-                r.try_get::<i64, _>("n")?.max(0) as u64,
-            ))
-        })
-        .collect::<Result<StatusSummary, sqlx::Error>>()?;
+    // Both summaries from one count: by status and by health.
+    let mut counts = filtered(
+        "SELECT status, health_state, COUNT(*) AS n",
+        Backend::of(db),
+        scope,
+    );
+    counts.push(" GROUP BY status, health_state");
+    let mut summary = Summaries::default();
+    for r in counts.query().fetch_all(&mut *db).await? {
+        summary.add(
+            r.try_get("status")?,
+            &r.try_get::<String, _>("health_state")?,
+            r.try_get::<i64, _>("n")?,
+        );
+    }
 
     attach_environments(db, &mut items, scope.member, scope.workspace).await?;
     Ok((items, summary))
+}
+
+/// Connections counted by status and by health.
+#[derive(Debug, Default)]
+pub struct Summaries {
+    pub status: StatusSummary,
+    pub health: HealthCounts,
+}
+
+impl Summaries {
+    /// Adds `n` connections with this status and health (an unknown health counts as unchecked).
+    pub fn add(&mut self, status: String, health: &str, n: i64) {
+        let n = n.max(0) as u64;
+        *self.status.entry(status).or_default() += n;
+        *self
+            .health
+            .entry(HealthState::parse(health).unwrap_or_default())
+            .or_default() += n;
+    }
 }
 
 /// The ids of every connection in scope (at most `limit`), for acting on a whole filtered set.
@@ -243,7 +283,7 @@ pub async fn attach_environments(
             "SELECT ec.connection_id, COUNT(*) AS n FROM environment_connections ec \
              JOIN environments e ON e.id = ec.environment_id WHERE ec.connection_id IN (",
         );
-        push_ids(&mut count, items);
+        count.bind_ids(items.iter().map(|c| c.id));
         count.push(")");
         conditions(&mut count);
         count.push(" GROUP BY ec.connection_id");
@@ -270,7 +310,7 @@ async fn count_all_environments(
     let mut links = Sql::new(
         "SELECT connection_id, COUNT(*) AS n FROM environment_connections WHERE connection_id IN (",
     );
-    push_ids(&mut links, items);
+    links.bind_ids(items.iter().map(|c| c.id));
     links.push(") GROUP BY connection_id");
     let mut counts = counts_by_connection(db, &links).await?;
 
@@ -282,30 +322,17 @@ async fn count_all_environments(
         "SELECT ec.connection_id, COUNT(*) AS n FROM environments e CROSS JOIN environment_connections ec \
          WHERE e.deleted_at IS NOT NULL AND e.organization_id IN (",
     );
-    for (i, org) in orgs.iter().enumerate() {
-        if i > 0 {
-            trashed.push(", ");
-        }
-        trashed.bind(*org);
-    }
-    trashed.push(") AND ec.environment_id = e.id AND ec.connection_id IN (");
-    push_ids(&mut trashed, items);
-    trashed.push(") GROUP BY ec.connection_id");
+    trashed
+        .bind_ids(orgs.iter().copied())
+        .push(") AND ec.environment_id = e.id AND ec.connection_id IN (")
+        .bind_ids(items.iter().map(|c| c.id))
+        .push(") GROUP BY ec.connection_id");
     for (id, n) in counts_by_connection(db, &trashed).await? {
         if let Some(total) = counts.get_mut(&id) {
             *total = total.saturating_sub(n);
         }
     }
     Ok(counts)
-}
-
-fn push_ids(sql: &mut Sql, items: &[Connection]) {
-    for (i, c) in items.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(c.id);
-    }
 }
 
 /// Runs a `SELECT connection_id, COUNT(*) AS n ... GROUP BY connection_id`.
@@ -356,8 +383,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO connections (id, organization_id, name, name_key, kind, type, sub_type, url, status, metadata, \
-         credential_id, import_key, search_text, owner_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         credential_id, import_key, search_text, owner_id, created_at, updated_at, health_state, health_since) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(c.id.to_string())
     .bind(c.organization_id.to_string())
@@ -375,6 +402,8 @@ pub async fn insert(
     .bind(c.owner.to_string())
     .bind(c.created_at.timestamp_micros())
     .bind(c.updated_at.timestamp_micros())
+    .bind(c.health.state.as_str())
+    .bind(c.health.since.map(|t| t.timestamp_micros()))
     .execute(&mut *db)
     .await?;
     Ok(())

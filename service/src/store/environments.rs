@@ -27,6 +27,7 @@ fn environment(r: &sqlx::any::AnyRow) -> Result<Environment, sqlx::Error> {
         connection_count,
         workspace_count: r.try_get::<i64, _>("workspace_count")?.max(0) as u64,
         status_summary: Default::default(),
+        health_summary: Default::default(),
         state: EnvironmentState::of(
             connection_count,
             archived_at.is_some(),
@@ -150,7 +151,8 @@ pub async fn list(
     Ok((items, total))
 }
 
-/// Fills in each environment's connection counts by status: one query for the whole page.
+/// Fills in each environment's connection counts by status and by health: one query for the
+/// whole page.
 pub async fn attach_status_summaries(
     db: &mut AnyConnection,
     items: &mut [Environment],
@@ -159,23 +161,24 @@ pub async fn attach_status_summaries(
         return Ok(());
     }
     let mut sql = Sql::new(
-        "SELECT ec.environment_id, c.status, COUNT(*) AS n FROM environment_connections ec \
+        "SELECT ec.environment_id, c.status, c.health_state, COUNT(*) AS n FROM environment_connections ec \
          JOIN connections c ON c.id = ec.connection_id WHERE ec.environment_id IN (",
     );
-    for (i, e) in items.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(e.id);
-    }
-    sql.push(") GROUP BY ec.environment_id, c.status");
+    sql.bind_ids(items.iter().map(|e| e.id))
+        .push(") GROUP BY ec.environment_id, c.status, c.health_state");
     for r in sql.query().fetch_all(&mut *db).await? {
         let env = uuid_col(&r, "environment_id")?;
         if let Some(e) = items.iter_mut().find(|e| e.id == env) {
-            e.status_summary.insert(
+            let mut counts = super::connections::Summaries {
+                status: std::mem::take(&mut e.status_summary),
+                health: std::mem::take(&mut e.health_summary),
+            };
+            counts.add(
                 r.try_get("status")?,
-                r.try_get::<i64, _>("n")?.max(0) as u64,
+                &r.try_get::<String, _>("health_state")?,
+                r.try_get("n")?,
             );
+            (e.status_summary, e.health_summary) = (counts.status, counts.health);
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! processes from probing one connection at once, and each probe's outcome.
 
 use crate::db::Backend;
-use model::connection::{ConnectionStatus, PROBED_KINDS};
+use model::connection::{ConnectionHealth, ConnectionStatus, HealthState, PROBED_KINDS};
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
@@ -71,6 +71,10 @@ pub async fn claim_one(
 /// A probe's outcome, to store.
 pub struct Outcome<'a> {
     pub checked_at: i64,
+    pub state: HealthState,
+    /// The failure in words.
+    pub message: Option<&'a str>,
+    /// The failure's raw cause (`last_error`).
     pub error: Option<&'a str>,
     pub latency_ms: i64,
     pub next_check_at: i64,
@@ -88,7 +92,16 @@ pub async fn record(db: &mut AnyConnection, id: Uuid, o: &Outcome<'_>) -> Result
         .bind(o.latency_ms)
         .push(", next_check_at = ")
         .bind(o.next_check_at)
-        .push(", lease_owner = NULL, lease_until = NULL");
+        .push(", lease_owner = NULL, lease_until = NULL")
+        // Every assignment reads the row as it was: `since` moves only when the state does.
+        .push(", health_since = CASE WHEN health_state = ")
+        .bind(o.state.as_str())
+        .push(" AND health_since IS NOT NULL THEN health_since ELSE ")
+        .bind(o.checked_at)
+        .push(" END, health_state = ")
+        .bind(o.state.as_str())
+        .push(", health_message = ")
+        .bind_opt(o.message);
     if let Some(status) = o.status {
         sql.push(", status = ")
             .bind(status.as_str())
@@ -128,5 +141,24 @@ pub async fn set_metadata(
         .bind(id.to_string())
         .execute(&mut *db)
         .await?;
+    Ok(())
+}
+
+/// Starts a connection's health over (its address, kind or credential changed): unchecked, or
+/// not probed for kinds without a probe, since now, and due for a check at once.
+pub async fn restart(
+    db: &mut AnyConnection,
+    id: Uuid,
+    health: &ConnectionHealth,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE connections SET health_state = $1, health_since = $2, health_message = NULL, \
+         next_check_at = 0 WHERE id = $3",
+    )
+    .bind(health.state.as_str())
+    .bind(health.since.map(|t| t.timestamp_micros()))
+    .bind(id.to_string())
+    .execute(&mut *db)
+    .await?;
     Ok(())
 }

@@ -49,6 +49,25 @@ pub async fn delete_by_id(
     Ok(())
 }
 
+/// The names of the rows with these ids in one of meshenv's named tables, 500 ids a statement:
+/// for audit events, which keep names beside ids as they were when written.
+pub async fn names(
+    db: &mut sqlx::AnyConnection,
+    table: &'static str,
+    ids: &[uuid::Uuid],
+) -> Result<std::collections::HashMap<uuid::Uuid, String>, sqlx::Error> {
+    use sqlx::Row;
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(&format!("SELECT id, name FROM {table} WHERE id IN ("));
+        sql.bind_ids(chunk.iter().copied()).push(")");
+        for r in sql.query().fetch_all(&mut *db).await? {
+            found.insert(uuid_col(&r, "id")?, r.try_get("name")?);
+        }
+    }
+    Ok(found)
+}
+
 /// Appends "and the table's `search_text` contains `needle`" (case-insensitive: the text is
 /// stored lower-cased). On SQLite a needle of three characters or more goes through the
 /// table's trigram FTS5 index; on PostgreSQL the LIKE itself is served by the pg_trgm index.
@@ -142,6 +161,17 @@ impl Sql {
             .bind(i64::from(list.page_size))
             .push(" OFFSET ")
             .bind(i64::try_from(list.offset()).unwrap_or(i64::MAX))
+    }
+
+    /// Appends comma-separated placeholders for ids, as an `IN (...)` list wants them.
+    pub fn bind_ids(&mut self, ids: impl IntoIterator<Item = uuid::Uuid>) -> &mut Self {
+        for (i, id) in ids.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(id);
+        }
+        self
     }
 
     /// Appends a placeholder for a text value that may be NULL.

@@ -112,12 +112,14 @@ pub async fn list(
     .collect()
 }
 
-pub async fn delete(db: &mut AnyConnection, id_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+/// Ends the session with this hash; returns whose it was, if it existed.
+pub async fn delete(db: &mut AnyConnection, id_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id")
         .bind(id_hash.to_string())
-        .execute(&mut *db)
-        .await?;
-    Ok(())
+        .fetch_optional(&mut *db)
+        .await?
+        .map(|r| uuid_col(&r, "user_id"))
+        .transpose()
 }
 
 /// Ends one of the user's sessions; false if they have no such session.

@@ -24,6 +24,7 @@ fn workspace(r: &sqlx::any::AnyRow) -> Result<Workspace, sqlx::Error> {
         updated_at: from_micros(r.try_get("updated_at")?),
         environment_count: r.try_get::<i64, _>("environment_count")?.max(0) as u64,
         member_count: r.try_get::<i64, _>("member_count")?.max(0) as u64,
+        health_summary: Default::default(),
     })
 }
 
@@ -66,13 +67,14 @@ pub async fn list(
         q,
     );
     page.order_page(column, q);
-    let items = page
+    let mut items = page
         .query()
         .fetch_all(&mut *db)
         .await?
         .iter()
         .map(workspace)
         .collect::<Result<Vec<_>, _>>()?;
+    attach_health_summaries(db, &mut items).await?;
     let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), org, member, q)
         .count(db)
         .await?;
@@ -84,7 +86,11 @@ pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Workspace>, 
         .bind(id.to_string())
         .fetch_optional(&mut *db)
         .await?;
-    row.as_ref().map(workspace).transpose()
+    let Some(mut w) = row.as_ref().map(workspace).transpose()? else {
+        return Ok(None);
+    };
+    attach_health_summaries(db, std::slice::from_mut(&mut w)).await?;
+    Ok(Some(w))
 }
 
 fn search_text(w: &Workspace) -> String {
@@ -222,5 +228,35 @@ pub async fn delete_memberships_in_org(
     .bind(org.to_string())
     .execute(&mut *db)
     .await?;
+    Ok(())
+}
+
+/// Fills in each workspace's connection counts by health: the connections its live environments
+/// bring, each once. One query for the whole page.
+pub async fn attach_health_summaries(
+    db: &mut AnyConnection,
+    items: &mut [Workspace],
+) -> Result<(), sqlx::Error> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(concat!(
+        "SELECT w.id AS workspace_id, c.health_state, COUNT(*) AS n FROM workspaces w \
+         JOIN connections c ON c.id IN (SELECT ec.connection_id FROM environment_connections ec \
+         JOIN workspace_environments we ON we.environment_id = ec.environment_id",
+        reach::join_live_environment!(),
+        "WHERE we.workspace_id = w.id) WHERE w.id IN ("
+    ));
+    sql.bind_ids(items.iter().map(|w| w.id))
+        .push(") GROUP BY w.id, c.health_state");
+    for r in sql.query().fetch_all(&mut *db).await? {
+        let id = uuid_col(&r, "workspace_id")?;
+        let state: String = r.try_get("health_state")?;
+        if let Some(w) = items.iter_mut().find(|w| w.id == id) {
+            *w.health_summary
+                .entry(model::health::HealthState::parse(&state).unwrap_or_default())
+                .or_default() += r.try_get::<i64, _>("n")?.max(0) as u64;
+        }
+    }
     Ok(())
 }

@@ -420,6 +420,41 @@ impl TestServer {
             .map(|c| c.split(';').next().unwrap().to_string())
     }
 
+    /// Writes `n` events for the organization straight into the table, 500 a statement.
+    pub async fn seed_events(&self, org: &str, n: usize, start_micros: i64) {
+        let mut db = self.service.db.write().await.unwrap();
+        for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+            let values: Vec<String> = chunk
+                .iter()
+                .map(|i| {
+                    format!(
+                        "('{}', {}, '{org}', 'environment.update', 'environment', 'env-{i}', '{{\"name\":\"env-{i}\",\"description\":\"{}\"}}', 'environment.update env-{i}')",
+                        uuid::Uuid::now_v7(),
+                        start_micros + *i as i64,
+                        "x".repeat(200)
+                    )
+                })
+                .collect();
+            sqlx::query(&format!(
+                "INSERT INTO audit_events (id, occurred_at, organization_id, action, entity_type, entity_name, after_json, search_text) VALUES {}",
+                values.join(", ")
+            ))
+            .execute(&mut *db)
+            .await
+            .unwrap();
+        }
+    }
+
+    /// The sign-in page as a browser gets it: its Content-Security-Policy and its HTML.
+    pub async fn login_page(&self) -> (String, String) {
+        let r = self.http.get(self.url("/login")).send().await.unwrap();
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        (csp, r.text().await.unwrap())
+    }
+
     /// Runs a query straight against the database, for checking what was stored.
     pub async fn rows(&self, sql: &str) -> Vec<sqlx::any::AnyRow> {
         sqlx::query(sql)
@@ -427,6 +462,20 @@ impl TestServer {
             .await
             .unwrap()
     }
+}
+
+/// One text field of each item of a list answer (`list["events"][*]["action"]`, say).
+pub fn texts<'a>(list: &'a Value, items: &str, field: &str) -> Vec<&'a str> {
+    list[items]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {items} in {list}"))
+        .iter()
+        .map(|i| {
+            i[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {field} in {i}"))
+        })
+        .collect()
 }
 
 /// Asserts an error response: its status, stable code and (optionally) field.
