@@ -56,6 +56,11 @@ pub fn stylesheet(options: &LeptosOptions) -> Option<&'static str> {
 /// the half megabyte of wasm would otherwise compete with the page for it (leptos's
 /// `HydrationScripts` preloads both from the `<head>`). A module script runs once the document
 /// is parsed; the frame after that has painted it.
+///
+/// Clicks that come before the app is interactive are held and replayed (`early_clicks.js`):
+/// `meshenvAwake` runs after hydration, in a task of its own so that the effects and the
+/// resources' futures that hydration queued have run first. It also marks the document
+/// (`data-hydrated`), which the end-to-end tests wait for.
 #[component]
 pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}", options.site_pkg_dir);
@@ -63,9 +68,14 @@ pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
     let wasm = format!("{pkg}/{}", built_name(&options, "wasm"));
     let script = format!(
         "requestAnimationFrame(() => setTimeout(() => import({js:?}).then((m) => \
-         m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate())), 0));"
+         m.default({{ module_or_path: {wasm:?} }}).then(() => {{ m.hydrate(); \
+         setTimeout(() => window.meshenvAwake(), 0); }})), 0));"
     );
-    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+    let nonce = leptos::nonce::use_nonce();
+    view! {
+        <script nonce=nonce.clone() inner_html=include_str!("early_clicks.js")></script>
+        <script type="module" nonce=nonce>{script}</script>
+    }
 }
 
 #[cfg(test)]

@@ -48,12 +48,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::toast::provide_toasts();
-    // Marks the document once the app is interactive; end-to-end tests wait for it.
-    Effect::new(|_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title formatter=|t: String| if t.is_empty() { "meshenv".to_string() } else { format!("{t} · meshenv") } />
         <Router>
