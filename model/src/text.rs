@@ -40,6 +40,42 @@ pub fn description(raw: &str, max: usize) -> Result<String, String> {
     }
 }
 
+/// The key a name is listed by: lower-cased, with each run of digits compared as a number, so
+/// "te2" comes before "te10" (natural order). A run is written as its count of significant
+/// digits (two digits) and then those digits; leading zeros only break ties, by id.
+pub fn sort_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len() + 8);
+    let mut digits = String::new();
+    let flush = |digits: &mut String, key: &mut String| {
+        if digits.is_empty() {
+            return;
+        }
+        let significant = digits.trim_start_matches('0');
+        key.push_str(&format!("{:02}", significant.len().min(99)));
+        key.push_str(significant);
+        digits.clear();
+    };
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut key);
+            key.extend(c.to_lowercase());
+        }
+    }
+    flush(&mut digits, &mut key);
+    key
+}
+
+/// "1 connection", "2 connections": a count and its noun, plural by adding "s".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +91,20 @@ mod tests {
         assert!(description("abcd", 3).is_err());
         assert!(description("line\nbreak\ttab", 30).is_ok());
         assert!(description("nul\u{0}", 30).is_err());
+    }
+
+    #[test]
+    fn names_sort_in_natural_order() {
+        let mut names = vec![
+            "te10", "te100", "Te2", "te1", "te0", "alpha", "te", "te1a", "te01b",
+        ];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(
+            names,
+            ["alpha", "te", "te0", "te1", "te1a", "te01b", "Te2", "te10", "te100"]
+        );
+        assert_eq!(sort_key("Prod-EU 7"), "prod-eu 017");
+        assert!(sort_key("node9") < sort_key("node10"));
+        assert!(sort_key("v1.9") < sort_key("v1.10"));
     }
 }

@@ -121,7 +121,9 @@ impl Service {
         c: &Connection,
         import_key: Option<&str>,
     ) -> Result<(), ApiError> {
-        store::insert(db, c, import_key).await?;
+        store::insert(db, c, import_key)
+            .await
+            .map_err(crate::write_err("a connection", &c.name))?;
         record(
             db,
             actor,
@@ -334,7 +336,9 @@ impl Service {
             updated_at: now,
             ..before.clone()
         };
-        store::update(&mut tx, &after).await?;
+        store::update(&mut tx, &after)
+            .await
+            .map_err(crate::write_err("a connection", &after.name))?;
         // What the last probe found was about another address, kind or credential.
         if (&after.url, &after.kind, after.credential_id)
             != (&before.url, &before.kind, before.credential_id)

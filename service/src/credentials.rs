@@ -117,8 +117,8 @@ pub(crate) fn check_users_in_scope(
     Err(ApiError::validation(
         "allowed_hosts",
         format!(
-            "{} connection(s) using this credential would be outside its allowed hosts: {}{}; allow their hosts too, or move them to another credential first",
-            outside.len(),
+            "{} using this credential would be outside its allowed hosts: {}{}; allow their hosts too, or move them to another credential first",
+            model::text::count(outside.len(), "connection"),
             shown.join(", "),
             if more > 0 { format!(" and {more} more") } else { String::new() }
         ),
@@ -136,8 +136,8 @@ fn in_use(users: &[(Uuid, String)]) -> ApiError {
     ApiError::new(
         ErrorCode::Conflict,
         format!(
-            "the credential is used by {} connection(s): {}{tail}; detach it from them first, or delete with ?force=true to detach it",
-            users.len(),
+            "the credential is used by {}: {}{tail}; detach it from them first, or delete it anyway (force), which leaves them without a credential",
+            model::text::count(users.len(), "connection"),
             names.join(", ")
         ),
     )
@@ -208,7 +208,9 @@ impl Service {
             &secret,
         );
         let mut tx = self.db.begin().await?;
-        store::insert(&mut tx, &sealed).await?;
+        store::insert(&mut tx, &sealed)
+            .await
+            .map_err(crate::write_err("a credential", &sealed.credential.name))?;
         let c = &sealed.credential;
         record(
             &mut tx,
@@ -274,7 +276,9 @@ impl Service {
         );
         let users = store::users_with_urls(&mut tx, id).await?;
         check_users_in_scope(&sealed.credential, &users)?;
-        store::update(&mut tx, &sealed).await?;
+        store::update(&mut tx, &sealed)
+            .await
+            .map_err(crate::write_err("a credential", &sealed.credential.name))?;
         let c = &sealed.credential;
         record(
             &mut tx,

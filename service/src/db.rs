@@ -342,6 +342,15 @@ impl Db {
         let derived = crate::store::credentials::derive_missing_scopes(&mut conn)
             .await
             .context("deriving the scopes of existing credentials")?;
+        let keyed = crate::store::names::fill_sort_keys(&mut conn)
+            .await
+            .context("filling in the natural-order keys of existing names")?;
+        if keyed > 0 {
+            tracing::info!(
+                rows = keyed,
+                "filled in the natural-order keys of existing names"
+            );
+        }
         if derived > 0 {
             tracing::warn!(
                 credentials = derived,

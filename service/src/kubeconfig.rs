@@ -217,10 +217,16 @@ impl Service {
             let credential_id = match secret {
                 None => None,
                 Some(secret) => {
-                    let name: String = format!("{} (kubeconfig)", ctx.name)
-                        .chars()
-                        .take(255)
-                        .collect();
+                    // Names are unique in the organization: another file's context of the
+                    // same name (every file has a "default") gets "(2)" and so on.
+                    let name = crate::store::names::free_name(
+                        &mut tx,
+                        "credentials",
+                        org,
+                        &format!("{} (kubeconfig)", ctx.name),
+                        model::credential::CREDENTIAL_NAME_MAX,
+                    )
+                    .await?;
                     // The file gives the secret and the server it is for: that server is
                     // the credential's whole scope.
                     let (allowed_hosts, allow_http) =
@@ -251,10 +257,18 @@ impl Service {
                 }
             };
             let health = model::connection::ConnectionHealth::fresh(&f.kind, now);
+            let name = crate::store::names::free_name(
+                &mut tx,
+                "connections",
+                org,
+                &f.name,
+                model::connection::CONNECTION_NAME_MAX,
+            )
+            .await?;
             let c = Connection {
                 id: Uuid::now_v7(),
                 organization_id: org,
-                name: f.name,
+                name,
                 kind: f.kind,
                 kind_type: f.kind_type,
                 sub_type: f.sub_type,

@@ -14,6 +14,7 @@ mod health;
 mod health_states;
 mod health_tls;
 mod lifecycle;
+mod names;
 mod pages;
 mod platform;
 mod reference;

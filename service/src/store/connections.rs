@@ -143,7 +143,7 @@ pub async fn list(
     list: &ListQuery<ConnectionSort>,
 ) -> Result<(Vec<Connection>, Summaries), sqlx::Error> {
     let column = match list.order.field {
-        ConnectionSort::Name => "name_key",
+        ConnectionSort::Name => "sort_key",
         ConnectionSort::Kind => "kind",
         ConnectionSort::Status => "status",
         ConnectionSort::CreatedAt => "created_at",
@@ -151,7 +151,7 @@ pub async fn list(
         // The direction given applies to the name: the unhealthy always come first.
         ConnectionSort::Health => {
             "CASE health_state WHEN 'unreachable' THEN 0 WHEN 'failing' THEN 1 \
-             WHEN 'unchecked' THEN 2 WHEN 'healthy' THEN 3 ELSE 4 END, name_key"
+             WHEN 'unchecked' THEN 2 WHEN 'healthy' THEN 3 ELSE 4 END, sort_key"
         }
     };
     let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), scope);
@@ -383,8 +383,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO connections (id, organization_id, name, name_key, kind, type, sub_type, url, status, metadata, \
-         credential_id, import_key, search_text, owner_id, created_at, updated_at, health_state, health_since) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         credential_id, import_key, search_text, owner_id, created_at, updated_at, health_state, health_since, sort_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(c.id.to_string())
     .bind(c.organization_id.to_string())
@@ -404,6 +404,7 @@ pub async fn insert(
     .bind(c.updated_at.timestamp_micros())
     .bind(c.health.state.as_str())
     .bind(c.health.since.map(|t| t.timestamp_micros()))
+    .bind(model::text::sort_key(&c.name))
     .execute(&mut *db)
     .await?;
     Ok(())
@@ -412,7 +413,7 @@ pub async fn insert(
 pub async fn update(db: &mut AnyConnection, c: &Connection) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE connections SET name = $1, name_key = $2, kind = $3, type = $4, sub_type = $5, url = $6, status = $7, \
-         metadata = $8, credential_id = $9, search_text = $10, updated_at = $11 WHERE id = $12",
+         metadata = $8, credential_id = $9, search_text = $10, updated_at = $11, sort_key = $13 WHERE id = $12",
     )
     .bind(c.name.clone())
     .bind(c.name.to_lowercase())
@@ -426,6 +427,7 @@ pub async fn update(db: &mut AnyConnection, c: &Connection) -> Result<(), sqlx::
     .bind(search_text(c))
     .bind(c.updated_at.timestamp_micros())
     .bind(c.id.to_string())
+    .bind(model::text::sort_key(&c.name))
     .execute(&mut *db)
     .await?;
     Ok(())

@@ -78,7 +78,7 @@ pub async fn list(
     q: &CredentialQuery,
 ) -> Result<(Vec<Credential>, u64), sqlx::Error> {
     let column = match q.list.order.field {
-        CredentialSort::Name => "name_key",
+        CredentialSort::Name => "sort_key",
         CredentialSort::Type => "type",
         CredentialSort::CreatedAt => "created_at",
         CredentialSort::UpdatedAt => "updated_at",
@@ -129,8 +129,8 @@ pub async fn insert(db: &mut AnyConnection, s: &Sealed) -> Result<(), sqlx::Erro
     let c = &s.credential;
     sqlx::query(&format!(
         "INSERT INTO credentials (id, organization_id, name, name_key, type, secret_fields, ciphertext, key_id, \
-         search_text, owner_id, created_at, updated_at, allowed_hosts, allow_http) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, {})",
+         search_text, owner_id, created_at, updated_at, allowed_hosts, allow_http, sort_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, {}, $14)",
         bool_sql(c.allow_http)
     ))
     .bind(c.id.to_string())
@@ -146,6 +146,7 @@ pub async fn insert(db: &mut AnyConnection, s: &Sealed) -> Result<(), sqlx::Erro
     .bind(c.created_at.timestamp_micros())
     .bind(c.updated_at.timestamp_micros())
     .bind(hosts_json(c))
+    .bind(model::text::sort_key(&c.name))
     .execute(&mut *db)
     .await?;
     Ok(())
@@ -155,7 +156,7 @@ pub async fn update(db: &mut AnyConnection, s: &Sealed) -> Result<(), sqlx::Erro
     let c = &s.credential;
     sqlx::query(&format!(
         "UPDATE credentials SET name = $1, name_key = $2, type = $3, secret_fields = $4, ciphertext = $5, \
-         key_id = $6, search_text = $7, updated_at = $8, allowed_hosts = $10, allow_http = {} WHERE id = $9",
+         key_id = $6, search_text = $7, updated_at = $8, allowed_hosts = $10, allow_http = {}, sort_key = $11 WHERE id = $9",
         bool_sql(c.allow_http)
     ))
     .bind(c.name.clone())
@@ -168,6 +169,7 @@ pub async fn update(db: &mut AnyConnection, s: &Sealed) -> Result<(), sqlx::Erro
     .bind(c.updated_at.timestamp_micros())
     .bind(c.id.to_string())
     .bind(hosts_json(c))
+    .bind(model::text::sort_key(&c.name))
     .execute(&mut *db)
     .await?;
     Ok(())
@@ -195,7 +197,7 @@ pub async fn users_with_urls(
     id: Uuid,
 ) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
     sqlx::query(
-        "SELECT id, name, url FROM connections WHERE credential_id = $1 ORDER BY name_key, id",
+        "SELECT id, name, url FROM connections WHERE credential_id = $1 ORDER BY sort_key, id",
     )
     .bind(id.to_string())
     .fetch_all(&mut *db)

@@ -132,7 +132,7 @@ pub async fn list(
     q: &EnvironmentQuery,
 ) -> Result<(Vec<Environment>, u64), sqlx::Error> {
     let column = match q.list.order.field {
-        EnvironmentSort::Name => "name_key",
+        EnvironmentSort::Name => "sort_key",
         EnvironmentSort::CreatedAt => "created_at",
         EnvironmentSort::UpdatedAt => "updated_at",
     };
@@ -249,7 +249,7 @@ fn tags_json(e: &Environment) -> String {
 pub async fn insert(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO environments (id, organization_id, name, name_key, description, search_text, owner_id, tags, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         created_at, updated_at, sort_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(e.id.to_string())
     .bind(e.organization_id.to_string())
@@ -261,6 +261,7 @@ pub async fn insert(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx:
     .bind(tags_json(e))
     .bind(e.created_at.timestamp_micros())
     .bind(e.updated_at.timestamp_micros())
+    .bind(model::text::sort_key(&e.name))
     .execute(&mut *db)
     .await?;
     replace_tags(db, e).await
@@ -269,7 +270,7 @@ pub async fn insert(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx:
 pub async fn update(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE environments SET name = $1, name_key = $2, description = $3, search_text = $4, tags = $5, \
-         updated_at = $6 WHERE id = $7",
+         updated_at = $6, sort_key = $8 WHERE id = $7",
     )
     .bind(e.name.clone())
     .bind(e.name.to_lowercase())
@@ -278,6 +279,7 @@ pub async fn update(db: &mut AnyConnection, e: &Environment) -> Result<(), sqlx:
     .bind(tags_json(e))
     .bind(e.updated_at.timestamp_micros())
     .bind(e.id.to_string())
+    .bind(model::text::sort_key(&e.name))
     .execute(&mut *db)
     .await?;
     replace_tags(db, e).await

@@ -55,7 +55,7 @@ pub async fn list(
     q: &WorkspaceQuery,
 ) -> Result<(Vec<Workspace>, u64), sqlx::Error> {
     let column = match q.order.field {
-        WorkspaceSort::Name => "name_key",
+        WorkspaceSort::Name => "sort_key",
         WorkspaceSort::CreatedAt => "created_at",
         WorkspaceSort::UpdatedAt => "updated_at",
     };
@@ -100,7 +100,7 @@ fn search_text(w: &Workspace) -> String {
 pub async fn insert(db: &mut AnyConnection, w: &Workspace) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO workspaces (id, organization_id, name, name_key, description, search_text, owner_id, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         created_at, updated_at, sort_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(w.id.to_string())
     .bind(w.organization_id.to_string())
@@ -111,6 +111,7 @@ pub async fn insert(db: &mut AnyConnection, w: &Workspace) -> Result<(), sqlx::E
     .bind(w.owner.to_string())
     .bind(w.created_at.timestamp_micros())
     .bind(w.updated_at.timestamp_micros())
+    .bind(model::text::sort_key(&w.name))
     .execute(&mut *db)
     .await?;
     Ok(())
@@ -118,8 +119,8 @@ pub async fn insert(db: &mut AnyConnection, w: &Workspace) -> Result<(), sqlx::E
 
 pub async fn update(db: &mut AnyConnection, w: &Workspace) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE workspaces SET name = $1, name_key = $2, description = $3, search_text = $4, updated_at = $5 \
-         WHERE id = $6",
+        "UPDATE workspaces SET name = $1, name_key = $2, description = $3, search_text = $4, updated_at = $5, \
+         sort_key = $7 WHERE id = $6",
     )
     .bind(w.name.clone())
     .bind(w.name.to_lowercase())
@@ -127,6 +128,7 @@ pub async fn update(db: &mut AnyConnection, w: &Workspace) -> Result<(), sqlx::E
     .bind(search_text(w))
     .bind(w.updated_at.timestamp_micros())
     .bind(w.id.to_string())
+    .bind(model::text::sort_key(&w.name))
     .execute(&mut *db)
     .await?;
     Ok(())

@@ -455,6 +455,15 @@ impl TestServer {
         (csp, r.text().await.unwrap())
     }
 
+    /// Runs a statement straight against the database (the writer's connection on SQLite), to
+    /// put it in a state the API cannot: an older release's schema, say.
+    pub async fn exec(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(&mut *self.service.db.write().await.unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// Runs a query straight against the database, for checking what was stored.
     pub async fn rows(&self, sql: &str) -> Vec<sqlx::any::AnyRow> {
         sqlx::query(sql)
