@@ -483,6 +483,7 @@ pub struct ConnectionFields {
 }
 
 impl ConnectionFields {
+    /// The fields checked; the first problem found (the API answers one at a time).
     pub fn check(
         name: &str,
         kind: &str,
@@ -491,34 +492,78 @@ impl ConnectionFields {
         url: &str,
         metadata: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Self, ApiError> {
+        Self::check_all(name, kind, kind_type, sub_type, url, metadata).map_err(|mut e| e.remove(0))
+    }
+
+    /// The fields checked, or every problem at once (a form shows each on its field). The
+    /// address is checked against the kind as typed even when the kind itself is refused.
+    pub fn check_all(
+        name: &str,
+        kind: &str,
+        kind_type: &str,
+        sub_type: &str,
+        url: &str,
+        metadata: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, Vec<ApiError>> {
         fn v(field: &'static str) -> impl Fn(String) -> ApiError {
             move |m| ApiError::validation(field, m)
         }
-        let kind = check_word(kind, "kind", true).map_err(v("kind"))?;
+        let checked_kind = check_word(kind, "kind", true).map_err(v("kind"));
+        let kind_for_url = checked_kind
+            .clone()
+            .unwrap_or_else(|_| kind.trim().to_ascii_lowercase());
         let mut metadata = metadata.clone();
-        let url = take_address(&kind, url, &mut metadata)?;
-        let mut kind_type = check_word(kind_type, "type", false).map_err(v("type"))?;
-        if kind_type.is_empty() {
-            kind_type = default_type(&kind).to_string();
-        }
-        if serde_json::to_string(&metadata)
+        let address = take_address(&kind_for_url, url, &mut metadata);
+        let kind_type = check_word(kind_type, "type", false)
+            .map_err(v("type"))
+            .map(|t| {
+                if t.is_empty() {
+                    default_type(&kind_for_url).to_string()
+                } else {
+                    t
+                }
+            });
+        let metadata_size = serde_json::to_string(&metadata)
             .map(|s| s.len())
-            .unwrap_or(0)
-            > METADATA_MAX
-        {
-            return Err(ApiError::validation(
+            .unwrap_or(0);
+        let metadata = if metadata_size > METADATA_MAX {
+            Err(ApiError::validation(
                 "metadata",
                 format!("metadata is at most {METADATA_MAX} bytes of JSON"),
-            ));
+            ))
+        } else {
+            Ok(metadata)
+        };
+        let name = check_connection_name(name).map_err(v("name"));
+        let sub_type = check_word(sub_type, "sub_type", false).map_err(v("sub_type"));
+        let url = address.and_then(|u| check_url(&u, &kind_for_url).map_err(v("url")));
+        match (checked_kind, kind_type, metadata, name, sub_type, url) {
+            (Ok(kind), Ok(kind_type), Ok(metadata), Ok(name), Ok(sub_type), Ok(url)) => {
+                Ok(ConnectionFields {
+                    name,
+                    sub_type,
+                    url,
+                    kind,
+                    kind_type,
+                    metadata,
+                })
+            }
+            (kind, kind_type, metadata, name, sub_type, url) => Err([
+                kind.err(),
+                url.as_ref()
+                    .err()
+                    .filter(|e| e.field.as_deref() != Some("url"))
+                    .cloned(),
+                kind_type.err(),
+                metadata.err(),
+                name.err(),
+                sub_type.err(),
+                url.err().filter(|e| e.field.as_deref() == Some("url")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()),
         }
-        Ok(ConnectionFields {
-            name: check_connection_name(name).map_err(v("name"))?,
-            sub_type: check_word(sub_type, "sub_type", false).map_err(v("sub_type"))?,
-            url: check_url(&url, &kind).map_err(v("url"))?,
-            kind,
-            kind_type,
-            metadata,
-        })
     }
 }
 
@@ -678,6 +723,12 @@ pub struct ConnectionPage {
 pub struct ImportedConnection {
     pub id: Uuid,
     pub name: String,
+    /// The context whose cluster it points at.
+    #[serde(default)]
+    pub context: String,
+    /// The cluster's API server.
+    #[serde(default)]
+    pub url: String,
     pub credential_id: Option<Uuid>,
     /// False when an earlier import already made it.
     pub created: bool,

@@ -125,6 +125,41 @@ impl LifecycleAction {
         }
     }
 
+    /// What happened, in words, for the environment as it now is: "Restored 'payments' to
+    /// Archived" (a restore puts it back where it was when deleted).
+    pub fn done(self, env: &Environment) -> String {
+        let name = &env.name;
+        let state = match env.state {
+            EnvironmentState::Active => "Active",
+            EnvironmentState::Empty => "Active (it holds no connections)",
+            EnvironmentState::Archived => "Archived",
+            EnvironmentState::Deleted => "the trash",
+        };
+        match self {
+            LifecycleAction::Archive => {
+                format!("Archived '{name}': it reaches no workspace until unarchived")
+            }
+            LifecycleAction::Unarchive => format!("Unarchived '{name}': back in {state}"),
+            LifecycleAction::Delete => format!("Moved '{name}' to the trash"),
+            LifecycleAction::Restore => format!("Restored '{name}' to {state}"),
+        }
+    }
+
+    /// What a bulk move did: "Archived 3 environments".
+    pub fn done_many(self, n: u64) -> String {
+        let what = if n == 1 {
+            "1 environment".to_string()
+        } else {
+            format!("{n} environments")
+        };
+        match self {
+            LifecycleAction::Archive => format!("Archived {what}"),
+            LifecycleAction::Unarchive => format!("Unarchived {what}"),
+            LifecycleAction::Delete => format!("Moved {what} to the trash"),
+            LifecycleAction::Restore => format!("Restored {what}"),
+        }
+    }
+
     pub fn verb(self) -> &'static str {
         match self {
             LifecycleAction::Archive => "archive",

@@ -93,7 +93,7 @@ async fn run() -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let (org_id, actor) = service.operator(&org, user.as_deref()).await?;
             let result = service
-                .import_kubeconfig(&actor, Some(org_id), &yaml)
+                .import_kubeconfig(&actor, Some(org_id), &yaml, false)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.error))?;
             for c in &result.connections {

@@ -469,12 +469,14 @@ impl Service {
     }
 
     /// One kubernetes connection (and credential) per context; a second import of the same
-    /// file creates nothing new.
+    /// file creates nothing new. `dry_run`: what it would do (names, credentials, which
+    /// contexts are already imported), with nothing kept.
     pub async fn import_kubeconfig(
         &self,
         actor: &Actor,
         org: Option<Uuid>,
         yaml: &str,
+        dry_run: bool,
     ) -> Result<KubeconfigImport, ApiError> {
         let (org, role) = resolve_org(actor, org)?;
         permit(
@@ -482,6 +484,6 @@ impl Service {
             Op::ManageConnection,
             "import connections",
         )?;
-        self.import_kubeconfig_into(actor, org, yaml).await
+        self.import_kubeconfig_into(actor, org, yaml, dry_run).await
     }
 }

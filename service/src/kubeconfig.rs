@@ -136,6 +136,7 @@ impl Service {
         actor: &Actor,
         org: Uuid,
         yaml: &str,
+        dry_run: bool,
     ) -> Result<KubeconfigImport, ApiError> {
         let config: Kubeconfig = serde_yaml::from_str(yaml)
             .map_err(|e| ApiError::new(ErrorCode::InvalidBody, format!("not a kubeconfig: {e}")))?;
@@ -175,6 +176,8 @@ impl Service {
                         .as_ref()
                         .map(|c| c.name.clone())
                         .unwrap_or_default(),
+                    context: ctx.name.clone(),
+                    url: cluster.server.clone(),
                     credential_id: existing.and_then(|c| c.credential_id),
                     created: false,
                 });
@@ -290,11 +293,18 @@ impl Service {
             out.push(ImportedConnection {
                 id: c.id,
                 name: c.name,
+                context: ctx.name.clone(),
+                url: c.url,
                 credential_id,
                 created: true,
             });
         }
-        tx.commit().await?;
+        // A preview does all of it, every check and every name chosen, then keeps nothing.
+        if dry_run {
+            drop(tx); // a transaction dropped unfinished is rolled back
+        } else {
+            tx.commit().await?;
+        }
         Ok(KubeconfigImport { connections: out })
     }
 }

@@ -125,28 +125,32 @@ pub async fn delete(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct OrgParam {
+pub struct ImportParams {
     /// The organization; optional when the caller belongs to exactly one.
     #[serde(rename = "orgID", alias = "orgId")]
     #[param(rename = "orgID")]
     org_id: Option<uuid::Uuid>,
+    /// `true`: answer what the import would do (each context's connection name, whether it
+    /// gets a credential, which were imported before) and keep nothing.
+    #[serde(default)]
+    dry_run: bool,
 }
 
 /// Import a kubeconfig (its YAML as the body): one kubernetes connection and credential per
 /// context. Importing the same file again creates nothing new.
-#[utoipa::path(post, path = "/api/connections/import/kubeconfig", tag = "connections", params(OrgParam),
+#[utoipa::path(post, path = "/api/connections/import/kubeconfig", tag = "connections", params(ImportParams),
     request_body(content = String, content_type = "application/yaml"),
     responses((status = 200, body = KubeconfigImport), (status = 400, body = ApiError), (status = 403, body = ApiError)),
     security(("bearer" = [])))]
 pub async fn import_kubeconfig(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    QueryParams(org): QueryParams<OrgParam>,
+    QueryParams(params): QueryParams<ImportParams>,
     YamlBody(body): YamlBody,
 ) -> ApiResult<Json<KubeconfigImport>> {
     Ok(Json(
         s.service
-            .import_kubeconfig(&actor, org.org_id, &body)
+            .import_kubeconfig(&actor, params.org_id, &body, params.dry_run)
             .await?,
     ))
 }

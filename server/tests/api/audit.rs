@@ -541,6 +541,11 @@ const SERVER_FN_WRITES: &[(&str, &str)] = &[
     ("connections/save", "PUT /api/connections/{id}"),
     ("connections/delete", "DELETE /api/connections/{id}"),
     ("connections/check", "POST /api/connections/{id}/check"),
+    ("connections/status", "PUT /api/connections/{id}/status"),
+    (
+        "connections/import_kubeconfig",
+        "POST /api/connections/import/kubeconfig",
+    ),
     ("credentials/create", "POST /api/credentials"),
     ("credentials/update", "PUT /api/credentials/{id}"),
     ("credentials/delete", "DELETE /api/credentials/{id}"),

@@ -9,6 +9,7 @@ both_backends!(
     duplicate_names_are_refused_on_the_field_ignoring_case,
     lists_by_name_are_in_natural_order,
     the_upgrade_renames_duplicates_and_keys_existing_names,
+    a_kubeconfig_preview_names_what_an_import_would_make_and_keeps_nothing,
 );
 
 fn id(v: &Value) -> &str {
@@ -206,4 +207,75 @@ async fn the_upgrade_renames_duplicates_and_keys_existing_names(s: &TestServer) 
         .await;
     assert_error(&again, 409, "name_taken", Some("name"));
     upgraded.stop().await;
+}
+
+async fn import(s: &TestServer, t: &str, dry_run: bool) -> (u16, Value) {
+    let r = s
+        .http
+        .post(s.url(&format!(
+            "/api/connections/import/kubeconfig?dry_run={dry_run}"
+        )))
+        .bearer_auth(t)
+        .header("content-type", "application/yaml")
+        .body(crate::connections::KUBECONFIG)
+        .send()
+        .await
+        .unwrap();
+    TestServer::json(r).await
+}
+
+async fn a_kubeconfig_preview_names_what_an_import_would_make_and_keeps_nothing(s: &TestServer) {
+    let t = s.user("acme", "admin", Role::Admin).await;
+    // A connection already called "prod" (another file's context, say): the import's takes "prod (2)".
+    connection(s, &t, "PROD").await;
+    let events_before = s.get(&t, "/api/events").await.1["total_count"].clone();
+
+    let (status, preview) = import(s, &t, true).await;
+    assert_eq!(status, 200, "{preview}");
+    let names: Vec<(&str, &str, &str, bool, bool)> = preview["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["context"].as_str().unwrap(),
+                c["name"].as_str().unwrap(),
+                c["url"].as_str().unwrap(),
+                c["credential_id"].is_string(),
+                c["created"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "prod",
+                "prod (2)",
+                "https://prod.k8s.example:6443",
+                true,
+                true
+            ),
+            ("dev", "dev", "https://dev.k8s.example:6443", true, true),
+        ]
+    );
+    // Nothing was kept: no connection, no credential, no event.
+    assert_eq!(s.get(&t, "/api/connections").await.1["total_count"], 1);
+    assert_eq!(s.get(&t, "/api/credentials").await.1["total_count"], 0);
+    assert_eq!(
+        s.get(&t, "/api/events").await.1["total_count"],
+        events_before
+    );
+
+    // The import makes what the preview said; a preview afterwards says it is all there.
+    let (status, made) = import(s, &t, false).await;
+    assert_eq!(status, 200, "{made}");
+    assert_eq!(texts(&made, "connections", "name"), ["prod (2)", "dev"]);
+    assert_eq!(s.get(&t, "/api/connections").await.1["total_count"], 3);
+    let (_, again) = import(s, &t, true).await;
+    assert!(again["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["created"] == false));
 }
