@@ -61,10 +61,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("environments/:id/edit") view=pages::environment_form::EditEnvironmentPage ssr=SsrMode::Async />
                     <Route path=path!("connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
                     <Route path=path!("connections/new") view=pages::connection_form::NewConnectionPage ssr=SsrMode::Async />
+                    <Route path=path!("connections/import") view=pages::kubeconfig_import::KubeconfigImportPage ssr=SsrMode::Async />
                     <Route path=path!("connections/:id") view=pages::connection_detail::ConnectionDetailPage ssr=SsrMode::Async />
                     <Route path=path!("connections/:id/edit") view=pages::connection_form::EditConnectionPage ssr=SsrMode::Async />
                     <Route path=path!("credentials") view=pages::credentials::CredentialsPage ssr=SsrMode::Async />
                     <Route path=path!("credentials/new") view=pages::credential_form::NewCredentialPage ssr=SsrMode::Async />
+                    <Route path=path!("credentials/:id") view=pages::credential_detail::CredentialDetailPage ssr=SsrMode::Async />
                     <Route path=path!("credentials/:id/edit") view=pages::credential_form::EditCredentialPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces") view=pages::workspaces::WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:id") view=pages::workspace_detail::WorkspaceDetailPage ssr=SsrMode::Async />

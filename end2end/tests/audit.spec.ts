@@ -6,12 +6,13 @@ test('the audit log shows who changed what, filtered, linking to the object and 
   await hydrated(page);
   await page.getByLabel('Name').fill('e2e-audited');
   await page.getByRole('button', { name: 'Create environment' }).click();
-  await expect(page).toHaveURL(/\/environments$/);
+  await expect(page).toHaveURL(/\/environments\/[0-9a-f-]+$/);
+  await page.goto('/environments');
   await page.getByRole('link', { name: 'Edit e2e-audited' }).click();
   await hydrated(page);
   await page.getByLabel('Description').fill('changed for the audit test');
   await page.getByRole('button', { name: 'Save changes' }).click();
-  await expect(page).toHaveURL(/\/environments$/);
+  await expect(page).toHaveURL(/\/environments\/[0-9a-f-]+$/);
 
   // The nav offers the log to an admin; the filter form narrows it.
   await page.getByRole('link', { name: 'Audit', exact: true }).click();

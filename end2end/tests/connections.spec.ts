@@ -16,7 +16,15 @@ test('credential and connection, assigned through the transfer list and removed 
   await expect(page.locator('#cred-hosts ~ .field-error')).toContainText('at least one host');
   await page.getByLabel('Allowed hosts').fill('*.example:6443');
   await page.getByRole('button', { name: 'Create credential' }).click();
-  await expect(page).toHaveURL(/\/credentials$/);
+  // You land on the credential's read-only page: its fields by name, never the secret.
+  await expect(page).toHaveURL(/\/credentials\/[0-9a-f-]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-cluster-token');
+  const facts = page.getByTestId('credential-facts');
+  await expect(facts).toContainText('kubernetes');
+  await expect(facts).toContainText('token · stored, never shown');
+  await expect(facts.getByTestId('credential-hosts')).toHaveText('*.example:6443');
+  await expect(page.locator('body')).not.toContainText('e2e-secret-token-value');
+  await page.goto('/credentials');
   const credRow = page.getByTestId('credential-row').filter({ hasText: 'e2e-cluster-token' });
   await expect(credRow).toContainText('kubernetes');
   await expect(credRow.getByTestId('credential-hosts')).toHaveText('*.example:6443');
@@ -33,7 +41,9 @@ test('credential and connection, assigned through the transfer list and removed 
   await page.getByLabel('API server URL').fill('https://gke.example:6443');
   await page.getByLabel('Credential').selectOption({ label: 'e2e-cluster-token (kubernetes)' });
   await page.getByRole('button', { name: 'Register connection' }).click();
-  await expect(page).toHaveURL(/\/connections$/);
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-gke');
+  await page.goto('/connections');
   const connRow = page.getByTestId('connection-row').filter({ hasText: 'e2e-gke' });
   await expect(connRow).toContainText('registered');
   await expect(connRow).toContainText('e2e-cluster-token');
@@ -43,8 +53,7 @@ test('credential and connection, assigned through the transfer list and removed 
   await hydrated(page);
   await page.getByLabel('Name').fill('e2e-assign');
   await page.getByRole('button', { name: 'Create environment' }).click();
-  await expect(page).toHaveURL(/\/environments$/);
-  await page.getByRole('link', { name: 'e2e-assign', exact: true }).click();
+  await expect(page).toHaveURL(/\/environments\/[0-9a-f-]+$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-assign');
   await hydrated(page);
 

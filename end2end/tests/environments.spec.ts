@@ -18,8 +18,11 @@ test('sign in, then create, find, edit and delete an environment', async ({ page
   await page.getByLabel('Name').fill('e2e-production');
   await page.getByLabel('Description').fill('Production clusters for the e2e run');
   await page.getByRole('button', { name: 'Create environment' }).click();
-  await expect(page).toHaveURL(/\/environments$/);
+  // After creating, you land on the new environment.
+  await expect(page).toHaveURL(/\/environments\/[0-9a-f-]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-production');
   await expect(page.getByRole('status')).toContainText("Created environment 'e2e-production'");
+  await page.goto('/environments');
   await expect(rows(page).filter({ hasText: 'e2e-production' })).toHaveCount(1);
   await expect(rows(page).filter({ hasText: 'e2e-production' }).locator('.chip')).toHaveText(['prod', 'us-east']);
 
@@ -34,7 +37,8 @@ test('sign in, then create, find, edit and delete an environment', async ({ page
   await page.getByLabel('Name').fill('e2e-staging');
   await expect(page.getByTestId('name-error')).toBeEmpty();
   await page.getByRole('button', { name: 'Create environment' }).click();
-  await expect(page).toHaveURL(/\/environments$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-staging');
+  await page.goto('/environments');
   await expect(rows(page).filter({ hasText: /e2e-(production|staging)/ })).toHaveCount(2);
 
   // Search: the URL carries it, and a reload shows the same view.
@@ -60,8 +64,10 @@ test('sign in, then create, find, edit and delete an environment', async ({ page
   await expect(page.getByLabel('Name')).toHaveValue('e2e-production');
   await page.getByLabel('Description').fill('Edited by the e2e run');
   await page.getByRole('button', { name: 'Save changes' }).click();
-  await expect(page).toHaveURL(/\/environments$/);
+  await expect(page).toHaveURL(/\/environments\/[0-9a-f-]+$/);
   await expect(page.getByRole('status')).toContainText("Saved environment 'e2e-production'");
+  await page.goto('/environments');
+  await hydrated(page);
   await expect(rows(page).filter({ hasText: 'e2e-production' })).toContainText('Edited by the e2e run');
 
   // Delete, behind a confirmation that says what is kept: it goes to the trash.
@@ -92,6 +98,8 @@ test('API tokens are created once-visible and revoked from settings', async ({ p
   await page.getByTestId('token-row').filter({ hasText: 'e2e-ci' }).getByRole('button', { name: 'Revoke' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke token' }).click();
   await expect(page.getByTestId('token-row').filter({ hasText: 'e2e-ci' })).toHaveCount(0);
+  // The revoked token's secret is not left on screen.
+  await expect(page.getByTestId('new-token')).toHaveCount(0);
   const after = await request.get('/api/me', { headers: { Authorization: `Bearer ${secret}` } });
   expect(after.status()).toBe(401);
 });

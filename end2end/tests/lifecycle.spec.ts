@@ -19,7 +19,7 @@ test('archiving an environment takes its connections out of a workspace; a delet
   const row = rows(page).filter({ hasText: 'e2e-life-env' });
   await expect(row.getByTestId('state')).toHaveText('active');
   await row.getByRole('button', { name: 'Archive e2e-life-env' }).click();
-  await expect(page.getByRole('status')).toContainText('Done: archive');
+  await expect(page.getByRole('status')).toContainText("Archived 'e2e-life-env': it reaches no workspace until unarchived");
   await expect(rows(page).filter({ hasText: 'e2e-life-env' })).toHaveCount(0);
   await page.getByRole('link', { name: 'Archived', exact: true }).click();
   await expect(rows(page).filter({ hasText: 'e2e-life-env' }).getByTestId('state')).toHaveText('archived');
@@ -40,7 +40,7 @@ test('archiving an environment takes its connections out of a workspace; a delet
   const trashed = rows(page).filter({ hasText: 'e2e-life-trash' });
   await expect(trashed.getByTestId('state')).toHaveText('deleted');
   await trashed.getByRole('button', { name: 'Restore e2e-life-trash' }).click();
-  await expect(page.getByRole('status')).toContainText('Done: restore');
+  await expect(page.getByRole('status')).toContainText("Restored 'e2e-life-trash' to Active (it holds no connections)");
   await expect(rows(page).filter({ hasText: 'e2e-life-trash' })).toHaveCount(0);
   await page.getByRole('link', { name: 'All', exact: true }).click();
   await expect(rows(page).filter({ hasText: 'e2e-life-trash' })).toHaveCount(1);
@@ -58,7 +58,7 @@ test('archiving an environment takes its connections out of a workspace; a delet
   await page.getByRole('checkbox', { name: 'Select e2e-life-trash' }).check();
   await expect(page.getByTestId('selected-count')).toHaveText('2 selected');
   await page.getByRole('button', { name: 'Unarchive selected' }).click();
-  await expect(page.getByRole('status')).toContainText('unarchive: 2 environments changed');
+  await expect(page.getByRole('status')).toContainText('Unarchived 2 environments');
   expect(bulkCalls).toHaveLength(1);
   await page.goto(`/workspaces/${ws.id}`);
   await expect(page.getByTestId('workspace-connection').filter({ hasText: 'e2e-life-k8s' })).toHaveCount(1);

@@ -77,7 +77,10 @@ impl Service {
         Ok(ids.len())
     }
 
-    /// Probes a connection now, for someone who asked; refused while another probe of it runs.
+    /// Probes a connection now, for someone who asked. While another probe of it runs (the
+    /// background checker's, another process's, another person's), waits for that one and
+    /// lets its outcome stand: the answer is as fresh either way, and "Check now" never fails
+    /// because the checker happened to be there first.
     pub(crate) async fn check_now(&self, actor: &Actor, c: &Connection) -> Result<(), ApiError> {
         if !is_probed(&c.kind) {
             return Err(ApiError::new(
@@ -95,16 +98,33 @@ impl Service {
         )
         .await?
         {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "a check of this connection is running; try again in a moment",
-            ));
+            return self.wait_for_running_check(c.id).await;
         }
         if let Err(e) = self.probe_and_record(c.id, Some(actor)).await {
             self.release_lease(c.id).await;
             return Err(e);
         }
         Ok(())
+    }
+
+    /// Waits until nobody holds the connection's lease: the running probe has recorded its
+    /// outcome (or its lease ran out). No connection is held while waiting.
+    async fn wait_for_running_check(&self, id: Uuid) -> Result<(), ApiError> {
+        let give_up =
+            std::time::Instant::now() + self.health.probe.timeout + Duration::from_secs(30);
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let until = health::leased_until(&mut *self.db.read().await?, id).await?;
+            if until.is_none_or(|u| u < now_micros()) {
+                return Ok(());
+            }
+            if std::time::Instant::now() > give_up {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "a check of this connection is taking too long; try again in a moment",
+                ));
+            }
+        }
     }
 
     /// Gives a lease back without an outcome (the probe could not be recorded).

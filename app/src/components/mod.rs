@@ -3,9 +3,12 @@
 
 pub mod confirm;
 pub mod delete_flow;
+pub mod form;
 pub mod health;
+pub mod leave_guard;
 pub mod pager;
 pub mod row_actions;
+pub mod secret_once;
 pub mod sort_header;
 pub mod toast;
 pub mod transfer_list;

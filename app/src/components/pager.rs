@@ -1,7 +1,6 @@
 //! Previous / next links under a list, with where the reader is.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use model::list::page_count;
 
 #[component]
@@ -26,11 +25,11 @@ where
     let after = (page + 1 < pages).then(|| href(page + 1));
     view! {
         <nav class="pager" aria-label="Pages">
-            {prev.map(|h| view! { <A href=h attr:rel="prev">{previous}</A> })}
+            {prev.map(|h| view! { <a href=h rel="prev">{previous}</a> })}
             <span data-testid="page-status">
                 {format!("Page {} of {} · {total} {noun}", page + 1, pages.max(1))}
             </span>
-            {after.map(|h| view! { <A href=h attr:rel="next">{next}</A> })}
+            {after.map(|h| view! { <a href=h rel="next">{next}</a> })}
         </nav>
     }
 }

@@ -2,7 +2,6 @@
 //! direction when the list is already sorted by it.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use model::list::{Direction, Order, SortField};
 
 #[component]
@@ -33,7 +32,7 @@ where
     };
     view! {
         <th aria-sort=aria scope="col">
-            <A href=href(Order { field, direction }) attr:data-sort=field.name()>{label}{arrow}</A>
+            <a href=href(Order { field, direction }) data-sort=field.name()>{label}{arrow}</a>
         </th>
     }
 }

@@ -110,6 +110,8 @@ fn Panes(
     let saving = RwSignal::new(false);
     let dirty =
         move || !left.incoming.with(BTreeMap::is_empty) || !right.incoming.with(BTreeMap::is_empty);
+    // Staged moves are lost if the page is left: ask first.
+    crate::components::leave_guard::leave_guard(Signal::derive(dirty));
     let toasts = use_toasts();
 
     // Loaded in the browser only: the lists are interactive, and rendering them on the server

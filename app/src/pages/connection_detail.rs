@@ -5,7 +5,7 @@ use crate::components::pager::Pager;
 use crate::helpers::permissions::allows;
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::pages::connections::StatusBadge;
-use crate::server_fns::connections::{connection_environments, get_connection};
+use crate::server_fns::connections::connection_with_environments;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -33,36 +33,21 @@ pub fn EnvironmentChips(
     }
 }
 
-/// Every environment holding the connection, a page at a time (`?envpage=N`).
+/// Every environment holding the connection, a page at a time (`?envpage=N`). The page comes
+/// with the connection, in one resource: a resource created inside another's suspense would be
+/// hydrated before its data is known.
 #[component]
-fn AllEnvironments(connection: Uuid) -> impl IntoView {
-    let query = use_query_map();
-    let page = move || {
-        query
-            .with(|q| q.get("envpage"))
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(0)
-    };
-    let list = Resource::new(page, move |page| connection_environments(connection, page));
+fn AllEnvironments(connection: Uuid, page: model::environment::EnvironmentPage) -> impl IntoView {
     view! {
         <section id="environments" class="card">
             <h2>"All environments"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(e) => view! { <p class="error-banner" role="alert">{e.error}</p> }.into_any(),
-                        Ok(p) => view! {
-                            <ul class="plain-list" data-testid="all-environments">
-                                {p.environments.iter().map(|e| view! {
-                                    <li><a href=format!("/environments/{}", e.id)>{e.name.clone()}</a></li>
-                                }).collect_view()}
-                            </ul>
-                            <Pager page=p.page page_size=p.page_size total=p.total_count noun="environments"
-                                href=move |n| format!("/connections/{connection}?envpage={n}#environments") />
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <ul class="plain-list" data-testid="all-environments">
+                {page.environments.iter().map(|e| view! {
+                    <li><a href=format!("/environments/{}", e.id)>{e.name.clone()}</a></li>
+                }).collect_view()}
+            </ul>
+            <Pager page=page.page page_size=page.page_size total=page.total_count noun="environments"
+                href=move |n| format!("/connections/{connection}?envpage={n}#environments") />
         </section>
     }
 }
@@ -100,11 +85,19 @@ pub fn ConnectionDetailPage() -> impl IntoView {
             checked.update(|n| *n += 1);
         });
     };
+    let query = use_query_map();
+    let env_page = move || {
+        query
+            .with(|q| q.get("envpage"))
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    // The connection, and the page of all its environments when it is in more than it embeds.
     let conn = Resource::new(
-        move || (id(), checked.get()),
-        |(id, _)| async move {
+        move || (id(), checked.get(), env_page()),
+        |(id, _, page)| async move {
             match id {
-                Some(id) => get_connection(id).await,
+                Some(id) => connection_with_environments(id, page).await,
                 None => Err(ApiError::not_found("connection")),
             }
         },
@@ -120,7 +113,7 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                     Err(e) => view! {
                         <crate::pages::audit::GoneObject error=e events=history back_href="/connections" back_label="Back to connections" />
                     }.into_any(),
-                    Ok(c) => {
+                    Ok((c, all)) => {
                         let manage = may_manage(c.organization_id);
                         view! {
                         <Title text=c.name.clone() />
@@ -145,7 +138,13 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                         <dl class="facts">
                             <dt>"Kind"</dt><dd>{format!("{} · {}", c.kind, c.kind_type)}</dd>
                             <dt>"URL"</dt><dd><code>{c.url.clone()}</code></dd>
-                            <dt>"Status"</dt><dd><StatusBadge status=c.status /></dd>
+                            <dt>"Status"</dt>
+                            <dd>
+                                <StatusBadge status=c.status />
+                                {(manage && !c.status.next().is_empty()).then(|| view! {
+                                    <StatusChange id=c.id name=c.name.clone() status=c.status saved=checked />
+                                })}
+                            </dd>
                             <dt>"Credential"</dt><dd>{c.credential_name.clone().unwrap_or_else(|| "none".into())}</dd>
                             <dt>"Health"</dt>
                             <dd data-testid="health-facts">
@@ -171,14 +170,57 @@ pub fn ConnectionDetailPage() -> impl IntoView {
                                 <EnvironmentChips connection=c.id environments=c.environments.clone() count=c.environment_count />
                             </dd>
                         </dl>
-                        {(c.environment_count as usize > c.environments.len()).then(|| view! {
-                            <AllEnvironments connection=c.id />
-                        })}
+                        {all.map(|page| view! { <AllEnvironments connection=c.id page /> })}
                         <RecentHistory events=history entity_id=c.id />
                     }.into_any()
                     }
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Moves the connection along its lifecycle: only the statuses it may go to are offered.
+#[component]
+fn StatusChange(
+    id: Uuid,
+    name: String,
+    status: model::connection::ConnectionStatus,
+    /// Bumped after a change, so the page reloads the connection.
+    saved: RwSignal<u32>,
+) -> impl IntoView {
+    let toasts = crate::components::toast::use_toasts();
+    let next = status.next();
+    let chosen = RwSignal::new(next[0].as_str().to_string());
+    let busy = RwSignal::new(false);
+    let name = StoredValue::new(name);
+    let change = move |_| {
+        let to = chosen.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::server_fns::connections::set_connection_status(id, to.clone()).await {
+                Ok(c) => {
+                    toasts.success(format!("'{}' is now {}", c.name, c.status.as_str()));
+                    saved.update(|n| *n += 1);
+                }
+                Err(e) => toasts.error(format!(
+                    "Could not change the status of '{}': {}",
+                    name.get_value(),
+                    e.error
+                )),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <span class="status-change">
+            <label for="status-next" class="visually-hidden">"New status"</label>
+            <select id="status-next" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                {next.iter().map(|s| view! { <option value=s.as_str()>{s.as_str()}</option> }).collect_view()}
+            </select>
+            <button type="button" class="btn btn-small" disabled=move || busy.get() on:click=change>
+                {move || if busy.get() { "Changing…" } else { "Change status" }}
+            </button>
+        </span>
     }
 }

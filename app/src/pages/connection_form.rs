@@ -3,6 +3,9 @@
 //! checked as the user types.
 
 use super::connections::KINDS;
+use crate::components::form::{
+    focus_first_field, focus_first_invalid, FieldError, ServerError, Touched,
+};
 use crate::components::toast::use_toasts;
 use crate::server_fns::connections::{get_connection, list_credentials, save_connection};
 use leptos::prelude::*;
@@ -64,8 +67,11 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
     let kind_type = field(|c| c.kind_type.clone());
     let url = field(|c| c.url.clone());
     let credential = field(|c| c.credential_id.map(|u| u.to_string()).unwrap_or_default());
-    let touched = RwSignal::new(existing.is_some());
-    let server_error = RwSignal::new(None::<ApiError>);
+    let touched = Touched::new(existing.is_some());
+    if existing.is_none() {
+        focus_first_field();
+    }
+    let server_error = ServerError::new();
     let saving = RwSignal::new(false);
     // Kept as it is: the form does not edit metadata, but the rules check it.
     let metadata = StoredValue::new(
@@ -91,9 +97,10 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
             })
         },
     );
-    let checked = move || {
+    // Every problem at once, by the rules the server runs.
+    let problems = Memo::new(move |_| {
         metadata.with_value(|m| {
-            ConnectionFields::check(
+            ConnectionFields::check_all(
                 &name.get(),
                 &kind.get(),
                 &kind_type.get(),
@@ -101,22 +108,28 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
                 &url.get(),
                 m,
             )
-        })
-    };
-    let error_for = move |f: &'static str| {
-        let local = checked()
             .err()
-            .filter(|e| touched.get() && e.field.as_deref() == Some(f))
-            .map(|e| e.error);
-        local.or_else(|| server_error.get().and_then(|e| e.for_field(f)))
+            .unwrap_or_default()
+        })
+    });
+    let error_for = move |f: &'static str| {
+        let local = problems
+            .with(|p| {
+                p.iter()
+                    .find(|e| e.field.as_deref() == Some(f))
+                    .map(|e| e.error.clone())
+            })
+            .filter(|_| touched.shows(f));
+        local.or_else(|| server_error.on(f))
     };
     let toasts = use_toasts();
     let navigate = use_navigate();
     let submit = {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            touched.set(true);
-            if checked().is_err() {
+            touched.submit();
+            if !problems.with_untracked(Vec::is_empty) {
+                focus_first_invalid();
                 return;
             }
             let credential_id = Uuid::parse_str(&credential.get_untracked()).ok();
@@ -133,30 +146,37 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
             spawn_local(async move {
                 match save_connection(id, input).await {
                     Ok(c) => {
-                        toasts.success(format!("Saved connection '{}'", c.name));
-                        navigate("/connections", Default::default());
+                        toasts.success(if id.is_some() {
+                            format!("Saved connection '{}'", c.name)
+                        } else {
+                            format!("Registered connection '{}'", c.name)
+                        });
+                        navigate(&format!("/connections/{}", c.id), Default::default());
                     }
-                    Err(e) => server_error.set(Some(e)),
+                    Err(e) => {
+                        server_error.set(e);
+                        focus_first_invalid();
+                    }
                 }
                 saving.set(false);
             });
         }
     };
-    let name_err = move || error_for("name");
-    let kind_err = move || error_for("kind");
-    let url_err = move || error_for("url");
-    let cred_err = move || error_for("credential_id");
-    let other_err = move || {
-        server_error
-            .get()
-            .filter(|e| {
-                !matches!(
-                    e.field.as_deref(),
-                    Some("name" | "kind" | "url" | "credential_id")
-                )
-            })
-            .map(|e| e.error)
+    let name_err = Signal::derive(move || error_for("name"));
+    let kind_err = Signal::derive(move || error_for("kind"));
+    let url_err = Signal::derive(move || error_for("url"));
+    let type_err = Signal::derive(move || error_for("type"));
+    let cred_err = Signal::derive(move || error_for("credential_id"));
+    let other_err = move || server_error.other(&["name", "kind", "url", "type", "credential_id"]);
+    let edit = move |signal: RwSignal<String>, f: &'static str| {
+        move |ev: leptos::ev::Event| {
+            signal.set(event_target_value(&ev));
+            touched.touch(f);
+            server_error.edited(f);
+        }
     };
+    let blur = move |f: &'static str| move |_: leptos::ev::FocusEvent| touched.touch(f);
+    let invalid = |err: Signal<Option<String>>| move || err.with(Option::is_some).to_string();
     view! {
         <form class="form-card" on:submit=submit novalidate>
             <Show when=move || other_err().is_some()>
@@ -164,32 +184,36 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
             </Show>
             <div class="field">
                 <label for="conn-name">"Name"</label>
-                <input id="conn-name" required maxlength="255" prop:value=move || name.get()
-                    aria-invalid=move || name_err().is_some().to_string()
-                    on:input=move |ev| { name.set(event_target_value(&ev)); touched.set(true); } />
-                <p class="field-error">{name_err}</p>
+                <input id="conn-name" required maxlength="255" autocomplete="off" autofocus=id.is_none()
+                    prop:value=move || name.get()
+                    aria-invalid=invalid(name_err) aria-describedby="conn-name-error"
+                    on:input=edit(name, "name") on:blur=blur("name") />
+                <FieldError id="conn-name" error=name_err />
             </div>
             <div class="field">
                 <label for="conn-kind">"Kind"</label>
-                <input id="conn-kind" list="conn-kinds" required placeholder="kubernetes" prop:value=move || kind.get()
-                    aria-invalid=move || kind_err().is_some().to_string()
-                    on:input=move |ev| { kind.set(event_target_value(&ev)); touched.set(true); } />
+                <input id="conn-kind" list="conn-kinds" required placeholder="kubernetes" autocomplete="off"
+                    prop:value=move || kind.get()
+                    aria-invalid=invalid(kind_err) aria-describedby="conn-kind-error"
+                    on:input=edit(kind, "kind") on:blur=blur("kind") />
                 <datalist id="conn-kinds">{KINDS.iter().map(|k| view! { <option value=*k></option> }).collect_view()}</datalist>
-                <p class="field-error">{kind_err}</p>
+                <FieldError id="conn-kind" error=kind_err />
             </div>
             <div class="field">
                 <label for="conn-url">{move || url_label(&kind.get().to_ascii_lowercase())}
                     {move || (!kind_needs_url(&kind.get().to_ascii_lowercase())).then_some(" (optional)")}</label>
-                <input id="conn-url" type="url" placeholder="https://" prop:value=move || url.get()
-                    aria-invalid=move || url_err().is_some().to_string()
-                    on:input=move |ev| url.set(event_target_value(&ev)) />
-                <p class="field-error">{url_err}</p>
+                <input id="conn-url" type="url" placeholder="https://" autocomplete="off" prop:value=move || url.get()
+                    aria-invalid=invalid(url_err) aria-describedby="conn-url-error"
+                    on:input=edit(url, "url") on:blur=blur("url") />
+                <FieldError id="conn-url" error=url_err />
             </div>
             <div class="field">
                 <label for="conn-type">"Type (optional)"</label>
-                <input id="conn-type" prop:value=move || kind_type.get()
+                <input id="conn-type" prop:value=move || kind_type.get() autocomplete="off"
                     placeholder=move || default_type(&kind.get().to_ascii_lowercase()).to_string()
-                    on:input=move |ev| kind_type.set(event_target_value(&ev)) />
+                    aria-invalid=invalid(type_err) aria-describedby="conn-type-error"
+                    on:input=edit(kind_type, "type") on:blur=blur("type") />
+                <FieldError id="conn-type" error=type_err />
             </div>
             <div class="field">
                 <label for="conn-credential">"Credential"</label>
@@ -198,7 +222,11 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
                         let list = credentials.await.map(|p| p.credentials).unwrap_or_default();
                         view! {
                             <select id="conn-credential" prop:value=move || credential.get()
-                                on:change=move |ev| credential.set(event_target_value(&ev))>
+                                aria-invalid=invalid(cred_err) aria-describedby="conn-credential-help conn-credential-error"
+                                on:change=move |ev| {
+                                    credential.set(event_target_value(&ev));
+                                    server_error.edited("credential_id");
+                                }>
                                 <option value="">"No credential"</option>
                                 {list.into_iter().map(|c| {
                                     let v = c.id.to_string();
@@ -209,14 +237,19 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <p class="field-help">"Secrets stay on the server; connections only point at a credential. "
+                <p id="conn-credential-help" class="field-help">"Secrets stay on the server; connections only point at a credential. "
                     <a href="/credentials/new">"New credential"</a></p>
-                <p class="field-error">{cred_err}</p>
+                <FieldError id="conn-credential" error=cred_err />
             </div>
             <div class="form-actions">
-                <a class="btn" href="/connections">"Cancel"</a>
-                <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
-                    {if id.is_some() { "Save changes" } else { "Register connection" }}
+                <a class="btn" href=id.map(|i| format!("/connections/{i}")).unwrap_or_else(|| "/connections".into())>"Cancel"</a>
+                <button type="submit" class="btn btn-primary" disabled=move || saving.get()
+                    aria-busy=move || saving.get().then_some("true")>
+                    {move || match (saving.get(), id.is_some()) {
+                        (true, _) => "Saving…",
+                        (false, true) => "Save changes",
+                        (false, false) => "Register connection",
+                    }}
                 </button>
             </div>
         </form>

@@ -81,7 +81,12 @@ pub fn ConnectionsPage() -> impl IntoView {
         <Title text="Connections" />
         <div class="page-head">
             <h1>"Connections"</h1>
-            {org_allows(query.with_untracked(|q| q.list.org_id), Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register connection"</a> })}
+            {org_allows(query.with_untracked(|q| q.list.org_id), Op::ManageConnection).then(|| view! {
+                <div class="row-actions">
+                    <a class="btn" href="/connections/import">"Import kubeconfig"</a>
+                    <a class="btn btn-primary" href="/connections/new">"Register connection"</a>
+                </div>
+            })}
         </div>
         <Filters query />
         {move || parsed.get().err().map(|e| view! { <p class="error-banner" role="alert">{e.error}</p> })}
@@ -176,8 +181,13 @@ where
                 } else {
                     view! {
                         <h2>"No connections yet"</h2>
-                        <p>"Register the clusters, monitoring and services your teams use, or import a kubeconfig through the API."</p>
-                        {org_allows(query.list.org_id, Op::ManageConnection).then(|| view! { <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a> })}
+                        <p>"Register the clusters, monitoring and services your teams use, or import the clusters of a kubeconfig file."</p>
+                        {org_allows(query.list.org_id, Op::ManageConnection).then(|| view! {
+                            <div class="row-actions empty-actions">
+                                <a class="btn btn-primary" href="/connections/new">"Register your first connection"</a>
+                                <a class="btn" href="/connections/import">"Import a kubeconfig"</a>
+                            </div>
+                        })}
                     }.into_any()
                 }}
             </div>

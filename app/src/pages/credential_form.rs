@@ -1,6 +1,9 @@
 //! Creating and editing a credential. The secret fields follow the type; they are write-only:
 //! an edit shows them empty, and leaving them empty keeps the stored secret.
 
+use crate::components::form::{
+    focus_first_field, focus_first_invalid, FieldError, ServerError, Touched,
+};
 use crate::components::toast::use_toasts;
 use crate::server_fns::connections::{create_credential, get_credential, update_credential};
 use leptos::prelude::*;
@@ -84,8 +87,11 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
     );
     let secret = RwSignal::new(Secret::new());
     let custom = RwSignal::new(String::new());
-    let touched = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
+    let touched = Touched::new(false);
+    if !editing {
+        focus_first_field();
+    }
+    let server_error = ServerError::new();
     let saving = RwSignal::new(false);
     let original_kind = existing.as_ref().map(|c| c.kind);
     // Kept in a StoredValue so that the closures that read it stay Copy.
@@ -111,32 +117,63 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
     };
     // On an edit with nothing typed and the same type, the stored secret is kept.
     let keeps_secret = move || editing && typed().is_empty() && Some(kind.get()) == original_kind;
-    let check = move || -> Result<(), ApiError> {
-        check_credential_name(&name.get()).map_err(|m| ApiError::validation("name", m))?;
+    // Every problem at once, by the rules the server runs: the name, the secret, the scope.
+    let problems = Memo::new(move |_| {
+        let mut found = Vec::new();
+        if let Err(m) = check_credential_name(&name.get()) {
+            found.push(ApiError::validation("name", m));
+        }
         if !keeps_secret() {
-            check_secret(kind.get(), &typed())?;
+            if let Err(e) = check_secret(kind.get(), &typed()) {
+                found.push(e);
+            }
         }
-        let scope = check_scope(&split_hosts(&hosts.get()), allow_http.get())?;
-        if let Some(before) = original_scope.get_value() {
-            check_scope_change(&before, &scope, !keeps_secret())?;
+        match check_scope(&split_hosts(&hosts.get()), allow_http.get()) {
+            Err(e) => found.push(e),
+            Ok(scope) => {
+                if let Some(before) = original_scope.get_value() {
+                    if let Err(e) = check_scope_change(&before, &scope, !keeps_secret()) {
+                        found.push(e);
+                    }
+                }
+            }
         }
-        Ok(())
-    };
-    let error = move || {
-        let local = check().err().filter(|_| touched.get());
-        local.or_else(|| server_error.get())
+        found
+    });
+    // The field an error belongs to on the form: the hosts' list items are one field, and the
+    // custom type's keys are one text area.
+    let form_field = move |f: &str| -> String {
+        if f.starts_with("allowed_hosts") {
+            "allowed_hosts".into()
+        } else if f.starts_with("secret") && kind.get_untracked() == CredentialType::Custom {
+            "secret".into()
+        } else {
+            f.to_string()
+        }
     };
     let error_for = move |f: &str| {
-        error()
-            .filter(|e| e.field.as_deref() == Some(f))
-            .map(|e| e.error)
+        let local = problems
+            .with(|p| {
+                p.iter()
+                    .find(|e| e.field.as_deref().map(form_field).as_deref() == Some(f))
+                    .map(|e| e.error.clone())
+            })
+            .filter(|_| touched.shows(f));
+        local.or_else(|| {
+            server_error
+                .0
+                .get()
+                .filter(|e| e.field.as_deref().map(form_field).as_deref() == Some(f))
+                .map(|e| e.error)
+        })
     };
     let toasts = use_toasts();
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(true);
-        if check().is_err() {
+        touched.submit();
+        if !problems.with_untracked(Vec::is_empty) {
+            focus_first_invalid();
             return;
         }
         let new_secret = (!keeps_secret()).then(typed);
@@ -176,13 +213,29 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
             };
             match result {
                 Ok(c) => {
-                    toasts.success(format!("Saved credential '{}'", c.name));
-                    navigate("/credentials", Default::default());
+                    toasts.success(if editing {
+                        format!("Saved credential '{}'", c.name)
+                    } else {
+                        format!("Created credential '{}'", c.name)
+                    });
+                    navigate(&format!("/credentials/{}", c.id), Default::default());
                 }
-                Err(e) => server_error.set(Some(e)),
+                Err(e) => {
+                    server_error.set(e);
+                    focus_first_invalid();
+                }
             }
             saving.set(false);
         });
+    };
+    let err = move |f: &'static str| Signal::derive(move || error_for(f));
+    let invalid = move |f: String| move || error_for(&f).is_some().to_string();
+    let other_err = move || {
+        server_error
+            .0
+            .get()
+            .filter(|e| e.field.is_none())
+            .map(|e| e.error)
     };
     let stored: Vec<String> = existing
         .as_ref()
@@ -190,43 +243,49 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <form class="form-card" on:submit=submit novalidate autocomplete="off">
-            {move || error().filter(|e| e.field.is_none()).map(|e| view! { <p class="error-banner" role="alert">{e.error}</p> })}
+            {move || other_err().map(|e| view! { <p class="error-banner" role="alert">{e}</p> })}
             <div class="field">
                 <label for="cred-name">"Name"</label>
-                <input id="cred-name" required maxlength="255" prop:value=move || name.get()
-                    on:input=move |ev| { name.set(event_target_value(&ev)); touched.set(true); } />
-                <p class="field-error">{move || error_for("name")}</p>
+                <input id="cred-name" required maxlength="255" autofocus=!editing prop:value=move || name.get()
+                    aria-invalid=invalid("name".into()) aria-describedby="cred-name-error"
+                    on:blur=move |_| touched.touch("name")
+                    on:input=move |ev| { name.set(event_target_value(&ev)); touched.touch("name"); server_error.edited("name"); } />
+                <FieldError id="cred-name" error=err("name") />
             </div>
             <div class="field">
                 <label for="cred-type">"Type"</label>
-                <select id="cred-type" on:change=move |ev| {
+                <select id="cred-type" aria-invalid=invalid("type".into()) aria-describedby="cred-type-error"
+                    on:change=move |ev| {
                     if let Some(t) = CredentialType::parse(&event_target_value(&ev)) {
                         kind.set(t);
                         secret.set(Secret::new());
+                        server_error.edited("type");
                     }
                 }>
                     {CredentialType::ALL.iter().map(|t| view! {
                         <option value=t.as_str() selected=move || kind.get() == *t>{t.as_str()}</option>
                     }).collect_view()}
                 </select>
-                <p class="field-error">{move || error_for("type")}</p>
+                <FieldError id="cred-type" error=err("type") />
             </div>
             <div class="field">
                 <label for="cred-hosts">"Allowed hosts"</label>
-                <textarea id="cred-hosts" rows="3" spellcheck="false" aria-describedby="cred-hosts-help"
+                <textarea id="cred-hosts" rows="3" spellcheck="false" aria-describedby="cred-hosts-help cred-hosts-error"
+                    aria-invalid=invalid("allowed_hosts".into())
                     prop:value=move || hosts.get()
-                    on:input=move |ev| { hosts.set(event_target_value(&ev)); touched.set(true); }></textarea>
+                    on:blur=move |_| touched.touch("allowed_hosts")
+                    on:input=move |ev| { hosts.set(event_target_value(&ev)); touched.touch("allowed_hosts"); server_error.edited("allowed_hosts"); }></textarea>
                 <p class="field-help" id="cred-hosts-help">"Where the secret may be sent, one per line: k8s.example.com:6443, *.example.com or 10.0.0.5. Connections outside these hosts cannot use it. Changing them needs the secret again."</p>
-                <p class="field-error">{move || error().and_then(|e| e.field.filter(|f| f.starts_with("allowed_hosts")).map(|_| e.error))}</p>
+                <FieldError id="cred-hosts" error=err("allowed_hosts") />
             </div>
             <div class="field field-check">
                 <label>
                     <input id="cred-allow-http" type="checkbox" prop:checked=move || allow_http.get()
-                        on:change=move |ev| { allow_http.set(event_target_checked(&ev)); touched.set(true); } />
+                        on:change=move |ev| { allow_http.set(event_target_checked(&ev)); touched.touch("allowed_hosts"); } />
                     " Allow plain http (the secret travels unencrypted)"
                 </label>
             </div>
-            <p class="field-error">{move || error_for("secret")}</p>
+            <FieldError id="cred-secret" error=err("secret") />
             {editing.then(|| view! {
                 <p class="field-help">{format!("Stored secret fields: {}. Leave the fields empty to keep them; anything typed replaces the whole secret.", stored.join(", "))}</p>
             })}
@@ -236,8 +295,9 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
                     return view! {
                         <div class="field">
                             <label for="cred-custom">"Fields, one key=value per line"</label>
-                            <textarea id="cred-custom" rows="4" on:input=move |ev| { custom.set(event_target_value(&ev)); touched.set(true); }></textarea>
-                            <p class="field-error">{move || error().and_then(|e| e.field.filter(|f| f.starts_with("secret")).map(|_| e.error))}</p>
+                            <textarea id="cred-custom" rows="4" aria-invalid=invalid("secret".into()) aria-describedby="cred-secret-error"
+                                on:blur=move |_| touched.touch("secret")
+                                on:input=move |ev| { custom.set(event_target_value(&ev)); touched.touch("secret"); }></textarea>
                         </div>
                     }.into_any();
                 }
@@ -245,30 +305,47 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
                     let key = f.name;
                     let input_id = format!("secret-{key}");
                     let label = format!("{}{}", f.label, if f.required { "" } else { " (optional)" });
-                    let on_input = move |ev| {
-                        let v = event_target_value(&ev);
-                        secret.update(|s| { s.insert(key.to_string(), v); });
-                        touched.set(true);
-                    };
                     let field = format!("secret.{key}");
-                    let err = move || error_for(&field);
+                    let on_input = {
+                        let field = field.clone();
+                        move |ev| {
+                            let v = event_target_value(&ev);
+                            secret.update(|s| { s.insert(key.to_string(), v); });
+                            touched.touch(&field);
+                            server_error.edited(&field);
+                        }
+                    };
+                    let on_blur = {
+                        let field = field.clone();
+                        move |_| touched.touch(&field)
+                    };
+                    let described = format!("{input_id}-error");
+                    let shown = {
+                        let field = field.clone();
+                        move || error_for(&field)
+                    };
                     view! {
                         <div class="field">
                             <label for=input_id.clone()>{label}</label
                             >{if f.multiline {
-                                view! { <textarea id=input_id rows="4" spellcheck="false" on:input=on_input></textarea> }.into_any()
+                                view! { <textarea id=input_id.clone() rows="4" spellcheck="false" aria-invalid=invalid(field.clone()) aria-describedby=described.clone() on:input=on_input on:blur=on_blur></textarea> }.into_any()
                             } else {
-                                view! { <input id=input_id type="password" autocomplete="new-password" on:input=on_input /> }.into_any()
+                                view! { <input id=input_id.clone() type="password" autocomplete="new-password" aria-invalid=invalid(field.clone()) aria-describedby=described.clone() on:input=on_input on:blur=on_blur /> }.into_any()
                             }}
-                            <p class="field-error">{err}</p>
+                            <p id=described class="field-error">{shown}</p>
                         </div>
                     }
                 }).collect_view().into_any()
             }}
             <div class="form-actions">
-                <a class="btn" href="/credentials">"Cancel"</a>
-                <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
-                    {if editing { "Save changes" } else { "Create credential" }}
+                <a class="btn" href=id.map(|i| format!("/credentials/{i}")).unwrap_or_else(|| "/credentials".into())>"Cancel"</a>
+                <button type="submit" class="btn btn-primary" disabled=move || saving.get()
+                    aria-busy=move || saving.get().then_some("true")>
+                    {move || match (saving.get(), editing) {
+                        (true, _) => "Saving…",
+                        (false, true) => "Save changes",
+                        (false, false) => "Create credential",
+                    }}
                 </button>
             </div>
         </form>

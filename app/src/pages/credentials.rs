@@ -6,7 +6,7 @@ use crate::components::pager::Pager;
 use crate::components::row_actions::RowActions;
 use crate::components::toast::use_toasts;
 use crate::helpers::format::when;
-use crate::helpers::permissions::{allows, org_allows};
+use crate::helpers::permissions::org_allows;
 use crate::server_fns::connections::{delete_credential, list_credentials};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -86,7 +86,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 None => String::new(),
             })
             message=Signal::derive(move || match in_use.get() {
-                Some(m) => format!("{m}. Delete anyway? Those connections stay, without a credential."),
+                Some(m) => format!("{}. Delete anyway? Those connections stay, without a credential.", m.split("; detach").next().unwrap_or(&m)),
                 None => "The credential's secret is erased. Connections are not deleted.".to_string(),
             })
             confirm_label="Delete credential"
@@ -111,22 +111,16 @@ where
         .into_any();
     }
     let (current, page_size, total) = (page.page, page.page_size, page.total_count);
-    // Workspace members see a credential's name and type; only admins open it.
-    let me = use_context::<model::user::Me>();
+    // Anyone who sees the list may open a credential's read-only page; only admins edit it.
     let rows = page
         .credentials
         .into_iter()
         .map(|c| {
             let fields = c.secret.keys().map(|k| view! { <span class="chip">{k.clone()}</span> }).collect_view();
             let (id, name) = (c.id, c.name.clone());
-            let manage = allows(me.as_ref(), Some(c.organization_id), Op::ManageCredential);
             view! {
                 <tr data-testid="credential-row">
-                    <td class="col-name">{if manage {
-                        view! { <a href=format!("/credentials/{}/edit", c.id)>{c.name.clone()}</a> }.into_any()
-                    } else {
-                        view! { <span>{c.name.clone()}</span> }.into_any()
-                    }}</td>
+                    <td class="col-name"><a href=format!("/credentials/{}", c.id)>{c.name.clone()}</a></td>
                     <td>{c.kind.as_str()}</td>
                     <td class="col-tags">{fields}</td>
                     <td data-testid="credential-hosts">

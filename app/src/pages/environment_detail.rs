@@ -231,8 +231,8 @@ fn LifecycleButtons(
     let run = move |action: model::environment::LifecycleAction| {
         leptos::task::spawn_local(async move {
             match crate::server_fns::environments::change_lifecycle(id, action).await {
-                Ok(()) => {
-                    toasts.success(format!("Done: {}", action.verb()));
+                Ok(env) => {
+                    toasts.success(action.done(&env));
                     saved.update(|n| *n += 1);
                 }
                 Err(e) => toasts.error(e.error),

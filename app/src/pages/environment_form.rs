@@ -62,7 +62,13 @@ impl FormState {
 }
 
 #[component]
-fn Fields(state: FormState, server_error: Signal<Option<ApiError>>) -> impl IntoView {
+fn Fields(
+    state: FormState,
+    server_error: Signal<Option<ApiError>>,
+    /// Focus the name when the page opens (a new environment).
+    #[prop(optional)]
+    autofocus: bool,
+) -> impl IntoView {
     let shown = move |local: Option<String>, field: &'static str| {
         let server = server_error.get().and_then(|e| e.for_field(field));
         let server = match field {
@@ -98,6 +104,7 @@ fn Fields(state: FormState, server_error: Signal<Option<ApiError>>) -> impl Into
                 required
                 maxlength=NAME_MAX
                 autocomplete="off"
+                autofocus=autofocus
                 aria-invalid=move || name_err().is_some().to_string()
                 aria-describedby="env-name-error"
                 prop:value=move || state.name.get()
@@ -216,6 +223,7 @@ fn Submit(state: FormState, pending: Signal<bool>, label: &'static str) -> impl 
                     state.submitted_name.set(Some(state.name.get_untracked()));
                     if state.hydrated.get_untracked() && state.invalid() {
                         ev.prevent_default();
+                        crate::components::form::focus_first_invalid();
                     }
                 }
             >
@@ -229,12 +237,13 @@ fn Submit(state: FormState, pending: Signal<bool>, label: &'static str) -> impl 
 pub fn NewEnvironmentPage() -> impl IntoView {
     let action = ServerAction::<CreateEnvironment>::new();
     let state = FormState::new(None);
+    crate::components::form::focus_first_field();
     let toasts = use_toasts();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(env)) = action.value().get() {
             toasts.success(format!("Created environment '{}'", env.name));
-            navigate("/environments", Default::default());
+            navigate(&format!("/environments/{}", env.id), Default::default());
         }
     });
     let server_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
@@ -243,7 +252,7 @@ pub fn NewEnvironmentPage() -> impl IntoView {
         <h1>"New environment"</h1>
         <ActionForm action=action>
             <div class="form-card">
-                <Fields state server_error />
+                <Fields state server_error autofocus=true />
                 <Submit state pending=action.pending().into() label="Create environment" />
             </div>
         </ActionForm>
@@ -290,7 +299,7 @@ fn EditForm(env: Environment) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(env)) = action.value().get() {
             toasts.success(format!("Saved environment '{}'", env.name));
-            navigate("/environments", Default::default());
+            navigate(&format!("/environments/{}", env.id), Default::default());
         }
     });
     let server_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));

@@ -15,7 +15,7 @@ use crate::server_fns::environments::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use model::access::Op;
 use model::environment::{BulkLifecycle, EnvironmentState, LifecycleAction};
@@ -62,15 +62,15 @@ pub fn EnvironmentsPage() -> impl IntoView {
     let act = Callback::new(move |(id, action): (Uuid, LifecycleAction)| {
         spawn_local(async move {
             match change_lifecycle(id, action).await {
-                Ok(()) => {
-                    toasts.success(format!("Done: {}", action.verb()));
+                Ok(env) => {
+                    toasts.success(action.done(&env));
                     reload.update(|n| *n += 1);
                 }
                 Err(e) => toasts.error(e.error),
             }
         });
     });
-    let bulk = Callback::new(move |action: LifecycleAction| {
+    let run_bulk = Callback::new(move |action: LifecycleAction| {
         let ids: Vec<Uuid> = selected.get_untracked().into_iter().collect();
         spawn_local(async move {
             match bulk_lifecycle(BulkLifecycle {
@@ -80,17 +80,22 @@ pub fn EnvironmentsPage() -> impl IntoView {
             .await
             {
                 Ok(r) => {
-                    toasts.success(format!(
-                        "{}: {} environments changed",
-                        action.verb(),
-                        r.changed
-                    ));
+                    toasts.success(action.done_many(r.changed));
                     selected.set(HashSet::new());
                     reload.update(|n| *n += 1);
                 }
                 Err(e) => toasts.error(e.error),
             }
         });
+    });
+    // Moving to the trash is confirmed, one or many; the other moves are undone in one click.
+    let bulk_confirm = RwSignal::new(false);
+    let bulk = Callback::new(move |action: LifecycleAction| {
+        if action == LifecycleAction::Delete {
+            bulk_confirm.set(true);
+        } else {
+            run_bulk.run(action);
+        }
     });
     let manage = org_allows(query.get_untracked().list.org_id, Op::ManageEnvironment);
 
@@ -128,6 +133,18 @@ pub fn EnvironmentsPage() -> impl IntoView {
             })
             confirm_label="Delete environment"
             on_confirm=deleting.confirmed
+        />
+        <ConfirmDialog
+            open=bulk_confirm
+            title=Signal::derive(move || match selected.with(HashSet::len) {
+                1 => "Delete 1 environment?".to_string(),
+                n => format!("Delete {n} environments?"),
+            })
+            message=Signal::derive(|| {
+                "They go to the trash, whence they can be restored: until then their connections reach no workspace. Connections and credentials are never deleted.".to_string()
+            })
+            confirm_label="Delete environments"
+            on_confirm=Callback::new(move |_| run_bulk.run(LifecycleAction::Delete))
         />
         <ConfirmDialog
             open=purging.open
@@ -168,7 +185,7 @@ fn SearchBar(query: Memo<EnvironmentQuery>) -> impl IntoView {
                         view! {
                             <span class="active-filter">
                                 "Tags: " {q.filter.tags.join(", ")} " "
-                                <A href=href(&cleared) attr:aria-label="Clear tag filter">"✕"</A>
+                                <a href=href(&cleared) aria-label="Clear tag filter">"✕"</a>
                             </span>
                         }
                     })
@@ -201,7 +218,7 @@ fn Views(query: Memo<EnvironmentQuery>, manage: bool) -> impl IntoView {
             (href(&target), current)
         };
         view! {
-            <A href=move || to().0 attr:aria-current=move || to().1.then_some("page") attr:class="view-link">{label}</A>
+            <a href=move || to().0 aria-current=move || to().1.then_some("page") class="view-link">{label}</a>
         }
     };
     view! {
@@ -330,7 +347,7 @@ where
                     let mut q = query.clone();
                     q.filter.tags = vec![t.clone()];
                     q.list.page = 0;
-                    view! { <A href=href(&q) attr:class="chip">{t}</A> }
+                    view! { <a href=href(&q) class="chip">{t}</a> }
                 })
                 .collect_view();
             let (id, name) = (env.id, env.name.clone());
@@ -396,7 +413,7 @@ where
                     <tr>
                         {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
                         <SortHeader current=query.list.order field=EnvironmentSort::Name label="Name" href=sorted(&query) />
-                        <th scope="col">"Description"</th>
+                        <th scope="col" class="col-description">"Description"</th>
                         <th scope="col">"Tags"</th>
                         <th scope="col">"Connections"</th>
                         <th scope="col">"Health"</th>

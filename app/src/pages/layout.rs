@@ -46,17 +46,25 @@ fn Frame(me: Me) -> impl IntoView {
         .organizations
         .iter()
         .any(|o| o.role == model::user::Role::Admin);
-    let must_change = me.must_change_password;
+    // Changing the one-time password clears this (Settings), and the person goes on at once.
+    let must_change = RwSignal::new(me.must_change_password);
+    provide_context(MustChangePassword(must_change));
     let org = me
         .organizations
         .first()
         .map(|o| format!("{} · {}", o.name, o.role.as_str()))
         .unwrap_or_default();
+    // On narrow screens the navigation sits behind a menu button; following a link closes it.
+    let menu_open = RwSignal::new(false);
     view! {
         <a class="skip-link" href="#content">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="/environments">"meshenv"</a>
-            <nav aria-label="Main">
+            <button type="button" class="btn btn-quiet menu-toggle" aria-controls="main-menu"
+                aria-expanded=move || menu_open.get().to_string()
+                on:click=move |_| menu_open.update(|o| *o = !*o)>"Menu"</button>
+            <div id="main-menu" class="topbar-menu" class:open=move || menu_open.get()>
+            <nav aria-label="Main" on:click=move |_| menu_open.set(false)>
                 <A href="/environments">"Environments"</A>
                 <A href="/connections">"Connections"</A>
                 <A href="/credentials">"Credentials"</A>
@@ -72,13 +80,18 @@ fn Frame(me: Me) -> impl IntoView {
                     <button type="submit" class="btn btn-quiet">"Sign out"</button>
                 </ActionForm>
             </div>
+            </div>
         </header>
         <main id="content" class="content">
-            {must_change.then(|| view! { <MustChange /> })}
+            {move || must_change.get().then(|| view! { <MustChange /> })}
             <Outlet />
         </main>
     }
 }
+
+/// Whether the signed-in person still has to replace a one-time password.
+#[derive(Clone, Copy)]
+pub struct MustChangePassword(pub RwSignal<bool>);
 
 /// Someone on a one-time password is sent to the settings page until they change it.
 #[component]

@@ -4,6 +4,7 @@
 
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
+use crate::components::secret_once::SecretOnce;
 use crate::components::toast::use_toasts;
 use crate::server_fns::users::{
     list_users, remove_user, reset_password, set_user_role, CreateUser,
@@ -17,6 +18,17 @@ use model::user::{Role, UserQuery};
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
+    let me = use_context::<model::user::Me>();
+    let admin = me
+        .as_ref()
+        .is_some_and(|m| m.organizations.iter().any(|o| o.role == Role::Admin));
+    if !admin {
+        return view! {
+            <super::NotAvailable why="Only an organization's admins manage its members. Ask one of them to add someone or to change a role." />
+        }
+        .into_any();
+    }
+    let my_id = me.map(|m| m.id);
     let create = ServerAction::<CreateUser>::new();
     let reload = RwSignal::new(0u32);
     let users = Resource::new(
@@ -45,33 +57,45 @@ pub fn MembersPage() -> impl IntoView {
             }
         });
     };
-    // The one-time password of the last reset, shown once like a new member's.
-    let reset = RwSignal::new(None::<CreatedUser>);
+    // The one-time password of the last member added or reset: it stays until dismissed.
+    let shown = RwSignal::new(None::<CreatedUser>);
+    let add_form = NodeRef::<leptos::html::Form>::new();
     let reset_one = move |id| {
         spawn_local(async move {
             match reset_password(id).await {
                 Ok(c) => {
-                    toasts.success(format!("{} was signed out everywhere", c.user.name));
-                    reset.set(Some(c));
+                    toasts.success(format!(
+                        "{} was signed out everywhere and has a new one-time password",
+                        c.user.name
+                    ));
+                    shown.set(Some(c));
                     reload.update(|n| *n += 1);
                 }
                 Err(e) => toasts.error(e.error),
             }
         });
     };
-    // A member added after a reset is the one whose password shows.
+    // A member added: their password shows, the form clears for the next one.
     Effect::new(move |_| {
-        create.version().track();
-        reset.set(None);
+        if let Some(Ok(c)) = create.value().get() {
+            toasts.success(format!(
+                "Added {} as an organization {}",
+                c.user.name,
+                c.user.role.as_str()
+            ));
+            shown.set(Some(c));
+            if let Some(form) = add_form.get_untracked() {
+                form.reset();
+            }
+        }
     });
-    let created = move || create.value().get().and_then(|r| r.ok());
     let error = move || create.value().get().and_then(|r| r.err());
     view! {
         <Title text="Members" />
         <h1>"Organization members"</h1>
         <section class="form-card">
             <h2>"Add someone"</h2>
-            <ActionForm action=create>
+            <ActionForm action=create node_ref=add_form>
                 <div class="field">
                     <label for="user-email">"Email"</label>
                     <input id="user-email" name="email" type="email" required />
@@ -89,20 +113,22 @@ pub fn MembersPage() -> impl IntoView {
                     </select>
                 </div>
                 <input type="hidden" name="reason" value="" />
-                <button type="submit" class="btn btn-primary">"Add member"</button>
+                <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
+                    {move || if create.pending().get() { "Adding…" } else { "Add member" }}
+                </button>
             </ActionForm>
-            {move || reset.get().or_else(created).map(|c| view! {
-                <div class="secret-once" data-testid="one-time-password">
-                    <p>{format!("Give {} this one-time password; they choose their own at first sign-in. It is not shown again.", c.user.name)}</p>
-                    <code class="secret">{c.one_time_password}</code>
-                </div>
+            {move || shown.get().map(|c| view! {
+                <SecretOnce
+                    message=format!("Give {} this one-time password; they choose their own at first sign-in. It is not shown again.", c.user.name)
+                    secret=c.one_time_password testid="one-time-password"
+                    on_dismiss=Callback::new(move |_| shown.set(None)) />
             })}
         </section>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(page) => view! {
-                        <table class="data">
+                        <div class="table-wrap"><table class="data">
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                                 <th scope="col">"Password"</th>
@@ -113,13 +139,18 @@ pub fn MembersPage() -> impl IntoView {
                                     let (id, name) = (u.id, u.name.clone());
                                     let reset_label = format!("Reset the password of {name}");
                                     let other = if u.role == Role::Admin { "member" } else { "admin" };
+                                    // Nobody demotes, resets or removes themselves here.
+                                    let is_me = Some(u.id) == my_id;
                                     view! {
                                         <tr data-testid="user-row">
-                                            <td>{u.name.clone()}</td>
+                                            <td>{u.name.clone()}{is_me.then(|| view! { " " <span class="badge">"you"</span> })}</td>
                                             <td>{u.email.clone()}</td>
                                             <td>{u.role.as_str()}</td>
                                             <td>{if u.must_change_password { "one-time" } else { "set" }}</td>
                                             <td class="col-actions">
+                                                {if is_me {
+                                                    view! { <span class="field-help">"Change your password in " <a href="/settings">"Settings"</a></span> }.into_any()
+                                                } else { view! {
                                                 <div class="row-actions">
                                                     <button type="button" class="btn btn-small" on:click=move |_| set_role(id, other)>{format!("Make {other}")}</button>
                                                     <button type="button" class="btn btn-small" aria-label=reset_label
@@ -128,12 +159,13 @@ pub fn MembersPage() -> impl IntoView {
                                                         aria-label=format!("Remove {name}")
                                                         on:click=move |_| removing.ask(id, name.clone())>"Remove"</button>
                                                 </div>
+                                                }.into_any() }}
                                             </td>
                                         </tr>
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                     Err(e) => view! { <p class="error-banner" role="alert">{e.error}</p> }.into_any(),
                 }
@@ -147,4 +179,5 @@ pub fn MembersPage() -> impl IntoView {
             on_confirm=removing.confirmed
         />
     }
+    .into_any()
 }

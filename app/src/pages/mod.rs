@@ -4,11 +4,13 @@ pub mod audit;
 pub mod connection_detail;
 pub mod connection_form;
 pub mod connections;
+pub mod credential_detail;
 pub mod credential_form;
 pub mod credentials;
 pub mod environment_detail;
 pub mod environment_form;
 pub mod environments;
+pub mod kubeconfig_import;
 pub mod layout;
 pub mod login;
 pub mod members;
@@ -161,5 +163,27 @@ mod tests {
             "?search=a%20b%26c"
         );
         assert_eq!(query_string(&[]), "");
+    }
+}
+
+/// A page the signed-in person's role cannot use, said plainly instead of a form that would be
+/// refused. Answered with 403 on the server render.
+#[component]
+pub fn NotAvailable(
+    /// Why, and whom to ask.
+    #[prop(into)]
+    why: String,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <leptos_meta::Title text="Not available to you" />
+        <div class="empty-state" data-testid="not-available">
+            <h1>"Not available to you"</h1>
+            <p>{why}</p>
+            <a class="btn" href="/environments">"Back to environments"</a>
+        </div>
     }
 }

@@ -96,7 +96,7 @@ where
         })
         .collect_view();
     view! {
-        <table class="data">
+        <div class="table-wrap"><table class="data">
             <thead>
                 <tr>
                     <th scope="col">"Signed in"</th>
@@ -107,6 +107,6 @@ where
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }

@@ -3,6 +3,8 @@
 
 use crate::components::confirm::ConfirmDialog;
 use crate::components::delete_flow::DeleteFlow;
+use crate::components::secret_once::SecretOnce;
+use crate::pages::layout::MustChangePassword;
 use crate::server_fns::tokens::{list_tokens, revoke_token, CreateToken};
 use crate::server_fns::users::ChangePassword;
 use leptos::prelude::*;
@@ -14,16 +16,50 @@ use uuid::Uuid;
 pub fn SettingsPage() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let reload = RwSignal::new(0u32);
+    let must_change = use_context::<MustChangePassword>()
+        .map(|m| m.0)
+        .unwrap_or_else(|| RwSignal::new(false));
     let tokens = Resource::new(
-        move || (create.version().get(), reload.get()),
+        move || (create.version().get(), reload.get(), must_change.get()),
         |_| list_tokens(),
     );
     let revoking = DeleteFlow::new("Revoked token", "revoke", reload, revoke_token);
-    let created = move || create.value().get().and_then(|r| r.ok());
+    // A new token's secret stays until dismissed (or the token is revoked); the form clears.
+    let shown = RwSignal::new(None::<model::user::CreatedToken>);
+    let token_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = create.value().get() {
+            shown.set(Some(c));
+            if let Some(form) = token_form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = tokens.get() {
+            let gone = shown.with_untracked(|s| {
+                s.as_ref()
+                    .is_some_and(|c| !list.iter().any(|t| t.id == c.token.id))
+            });
+            if gone {
+                shown.set(None);
+            }
+        }
+    });
     let error = move || create.value().get().and_then(|r| r.err()).map(|e| e.error);
 
     let password = ServerAction::<ChangePassword>::new();
-    let must_change = use_context::<model::user::Me>().is_some_and(|m| m.must_change_password);
+    let password_form = NodeRef::<leptos::html::Form>::new();
+    let toasts = crate::components::toast::use_toasts();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = password.value().get() {
+            must_change.set(false);
+            toasts.success("Password changed. Your other sessions were signed out.");
+            if let Some(form) = password_form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     let password_error = move |field: &'static str| {
         move || {
             password
@@ -33,17 +69,16 @@ pub fn SettingsPage() -> impl IntoView {
                 .and_then(|e| e.for_field(field))
         }
     };
-    let password_changed = move || password.value().get().is_some_and(|r| r.is_ok());
 
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
         <section class="form-card">
             <h2>"Password"</h2>
-            {must_change.then(|| view! {
+            {move || must_change.get().then(|| view! {
                 <p class="error-banner" role="alert">"You signed in with a one-time password: choose your own to continue."</p>
             })}
-            <ActionForm action=password>
+            <ActionForm action=password node_ref=password_form>
                 <div class="field">
                     <label for="current-password">"Current password"</label>
                     <input id="current-password" name="current_password" type="password" required autocomplete="current-password" />
@@ -54,8 +89,9 @@ pub fn SettingsPage() -> impl IntoView {
                     <input id="new-password" name="new_password" type="password" required minlength="8" autocomplete="new-password" />
                     <p class="field-error" role="alert">{password_error("new_password")}</p>
                 </div>
-                <button type="submit" class="btn btn-primary">"Change password"</button>
-                {move || password_changed().then(|| view! { <p class="field-help" role="status">"Password changed. Your other sessions were signed out."</p> })}
+                <button type="submit" class="btn btn-primary" disabled=move || password.pending().get()>
+                    {move || if password.pending().get() { "Saving…" } else { "Change password" }}
+                </button>
             </ActionForm>
         </section>
         <super::sessions::SessionsSection />
@@ -65,7 +101,11 @@ pub fn SettingsPage() -> impl IntoView {
                 "Scripts and CI send a token as " <code>"Authorization: Bearer <token>"</code>
                 ". A token acts as you, with your permissions."
             </p>
-            <ActionForm action=create>
+            <Show when=move || must_change.get()>
+                <p class="field-help" data-testid="tokens-after-password">"Choose your own password above first; then you can create tokens."</p>
+            </Show>
+            <Show when=move || !must_change.get()>
+            <ActionForm action=create node_ref=token_form>
                 <div class="inline-form">
                     <label for="token-name">"Token name"</label>
                     <input id="token-name" name="name" required maxlength="100" placeholder="ci-deploy" />
@@ -83,17 +123,10 @@ pub fn SettingsPage() -> impl IntoView {
                 </div>
                 <p class="field-error" role="alert">{error}</p>
             </ActionForm>
-            {move || {
-                created()
-                    .map(|c| {
-                        view! {
-                            <div class="secret-once" data-testid="new-token">
-                                <p>"Copy this token now: it will not be shown again."</p>
-                                <code class="secret">{c.secret}</code>
-                            </div>
-                        }
-                    })
-            }}
+            {move || shown.get().map(|c| view! {
+                <SecretOnce message="Copy this token now: it will not be shown again." secret=c.secret
+                    testid="new-token" on_dismiss=Callback::new(move |_| shown.set(None)) />
+            })}
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match tokens.await {
@@ -105,6 +138,7 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            </Show>
         </section>
         <ConfirmDialog
             open=revoking.open
@@ -147,7 +181,7 @@ where
         })
         .collect_view();
     view! {
-        <table class="data">
+        <div class="table-wrap"><table class="data">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -159,6 +193,6 @@ where
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }

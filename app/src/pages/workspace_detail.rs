@@ -333,7 +333,7 @@ fn Members(
                 match members.await {
                     Ok(list) if list.members.is_empty() => view! { <p class="field-help">"No members yet."</p> }.into_any(),
                     Ok(list) => view! {
-                        <table class="data">
+                        <div class="table-wrap"><table class="data">
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
@@ -362,7 +362,7 @@ fn Members(
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                     Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
                 }
@@ -377,7 +377,7 @@ fn Connections(page: ConnectionPage) -> impl IntoView {
         return view! { <p class="field-help">"No connections: assign environments that hold some."</p> }.into_any();
     }
     view! {
-        <table class="data">
+        <div class="table-wrap"><table class="data">
             <thead><tr>
                 <th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th>
                 <th scope="col">"Health"</th><th scope="col">"Credential"</th><th scope="col">"Through"</th>
@@ -403,7 +403,7 @@ fn Connections(page: ConnectionPage) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <p class="field-help">{format!("{} connections", page.total_count)}</p>
     }
     .into_any()

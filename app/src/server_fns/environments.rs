@@ -96,14 +96,11 @@ pub async fn purge_environment(id: Uuid) -> Result<(), ApiError> {
 pub async fn change_lifecycle(
     id: Uuid,
     action: model::environment::LifecycleAction,
-) -> Result<(), ApiError> {
+) -> Result<model::environment::Environment, ApiError> {
     super::ctx::respond(async move {
         let (service, actor) = super::ctx::actor().await?;
         let restore = model::environment::Restore::default();
-        service
-            .change_lifecycle(&actor, id, action, &restore)
-            .await
-            .map(|_| ())
+        service.change_lifecycle(&actor, id, action, &restore).await
     })
     .await
 }

@@ -160,7 +160,7 @@ pub async fn import_kubeconfig(
 #[utoipa::path(post, path = "/api/connections/{id}/check", tag = "connections",
     params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Connection), (status = 403, body = ApiError), (status = 404, body = ApiError),
-        (status = 409, description = "A kind that is not probed, or a check already running", body = ApiError)),
+        (status = 409, description = "A kind that is not probed. A check already running is waited for, and its outcome answered", body = ApiError)),
     security(("bearer" = [])))]
 pub async fn check(
     State(s): State<AppState>,

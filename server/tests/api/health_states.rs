@@ -7,7 +7,10 @@ use model::user::Role;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-both_backends!(health_is_a_state_of_its_own_filtered_and_counted);
+both_backends!(
+    health_is_a_state_of_its_own_filtered_and_counted,
+    a_check_asked_for_while_one_runs_waits_for_it,
+);
 
 fn health(c: &Value) -> (&str, Option<&str>) {
     (
@@ -173,4 +176,47 @@ async fn health_is_a_state_of_its_own_filtered_and_counted(s: &TestServer) {
     assert_eq!(health(&c), ("unchecked", None), "{c}");
     let (_, c) = check(s, &admin, &unreachable).await;
     assert_eq!(health(&c).0, "healthy", "{c}");
+}
+
+/// "Check now" while another probe of the connection runs (the background checker's, another
+/// person's) waits for that probe and answers its outcome: never a 409 because the checker
+/// happened to be first. The probe runs once.
+async fn a_check_asked_for_while_one_runs_waits_for_it(s: &TestServer) {
+    let admin = s.user("acme", "alice", Role::Admin).await;
+    // A host that accepts and never answers: each probe takes the whole (1 s) timeout.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((sock, _)) = silent.accept().await {
+            open.push(sock);
+        }
+    });
+    let id = connection(s, &admin, "slow", "http", &format!("http://{addr}/"), None).await;
+    let (first, second) = tokio::join!(check(s, &admin, &id), async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        check(s, &admin, &id).await
+    });
+    held.abort();
+    for (status, c) in [&first, &second] {
+        assert_eq!(*status, 200, "{c}");
+        assert_eq!(health(c).0, "unreachable", "{c}");
+    }
+    assert_eq!(
+        first.1["health"]["checked_at"],
+        second.1["health"]["checked_at"]
+    );
+    let (_, events) = s
+        .get(
+            &admin,
+            &format!("/api/events?filter=%7B%22entity_id%22%3A%22{id}%22%7D"),
+        )
+        .await;
+    let checks = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "connection.check")
+        .count();
+    assert_eq!(checks, 1, "{events}");
 }

@@ -47,6 +47,16 @@ pub async fn claim_due(
         .collect()
 }
 
+/// Until when someone holds the connection's lease to probe it (`None`: nobody).
+pub async fn leased_until(db: &mut AnyConnection, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT lease_until FROM connections WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut *db)
+        .await?;
+    Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("lease_until").ok().flatten()))
+}
+
 /// Takes one connection's lease, for a check asked for by hand; false if someone holds it.
 pub async fn claim_one(
     db: &mut AnyConnection,
