@@ -320,3 +320,30 @@ test('leaving an environment with staged moves asks first, and stays when told t
   const after = await api(page.request, base, 'GET', `/api/environments/${env.id}`);
   expect(after.connection_count).toBe(0);
 });
+
+test('a credential made from the connection form brings you back to it, with what you typed and the new credential chosen', async ({ page }) => {
+  await signIn(page, '/connections/new');
+  await hydrated(page);
+  await page.getByLabel('Name').fill('e2e-draft-k8s');
+  await page.getByLabel('Kind').fill('kubernetes');
+  await page.getByLabel('API server URL').fill('https://draft.example:6443');
+  await page.getByRole('link', { name: 'New credential' }).click();
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('New credential');
+  await hydrated(page);
+  await page.getByLabel('Name').fill('e2e-draft-token');
+  await page.locator('#secret-token').fill('s3cret');
+  await page.getByLabel('Allowed hosts').fill('draft.example:6443');
+  await page.getByRole('button', { name: 'Create credential' }).click();
+
+  // Back on the connection form: nothing typed was lost, and the credential is chosen.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Register connection');
+  await expect(page).toHaveURL(/\/connections\/new\?credential=[0-9a-f-]{36}$/);
+  await expect(page.getByRole('status')).toContainText("Created credential 'e2e-draft-token'");
+  await expect(page.getByLabel('Name')).toHaveValue('e2e-draft-k8s');
+  await expect(page.getByLabel('API server URL')).toHaveValue('https://draft.example:6443');
+  await expect(page.locator('#conn-credential option:checked')).toHaveText('e2e-draft-token (token)');
+  await page.getByRole('button', { name: 'Register connection' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-draft-k8s');
+  await expect(page.getByText('e2e-draft-token')).toBeVisible();
+});

@@ -26,8 +26,10 @@ test('an admin assigns an environment to a workspace; its member sees those conn
   await hydrated(page);
   await page.getByLabel('Name').fill('e2e-team');
   await page.getByRole('button', { name: 'Create workspace' }).click();
-  await page.getByRole('link', { name: 'e2e-team', exact: true }).click();
+  // Creating lands on the new workspace, and says so.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-team');
+  await expect(page).toHaveURL(/\/workspaces\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('status')).toContainText("Created workspace 'e2e-team'");
   await hydrated(page);
   await page.getByLabel('Email').fill('e2e-member@example.com');
   await page.getByRole('button', { name: 'Add member' }).click();

@@ -11,7 +11,7 @@ use crate::server_fns::connections::{get_connection, list_credentials, save_conn
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::connection::{
     default_type, kind_needs_url, url_label, Connection, ConnectionFields, ConnectionInput,
 };
@@ -67,6 +67,39 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
     let kind_type = field(|c| c.kind_type.clone());
     let url = field(|c| c.url.clone());
     let credential = field(|c| c.credential_id.map(|u| u.to_string()).unwrap_or_default());
+    // Back from "New credential": that credential is chosen (rendered the same on the server
+    // and in the browser, from the URL), and what was typed before leaving is put back.
+    let query = use_query_map();
+    if let Some(chosen) = query.with_untracked(|q| q.get("credential")) {
+        if Uuid::parse_str(&chosen).is_ok() {
+            credential.set(chosen);
+        }
+    }
+    let here = match id {
+        Some(i) => format!("/connections/{i}/edit"),
+        None => "/connections/new".to_string(),
+    };
+    let draft_key = StoredValue::new(here.clone());
+    Effect::new(move |_| {
+        if let Some(d) = draft::take(&draft_key.get_value()) {
+            name.set(d.name);
+            kind.set(d.kind);
+            kind_type.set(d.kind_type);
+            url.set(d.url);
+        }
+    });
+    let new_credential_href = format!("/credentials/new?then={}", super::encode(&here));
+    let keep_draft = move |_: leptos::ev::MouseEvent| {
+        draft::keep(
+            &draft_key.get_value(),
+            &draft::Draft {
+                name: name.get_untracked(),
+                kind: kind.get_untracked(),
+                kind_type: kind_type.get_untracked(),
+                url: url.get_untracked(),
+            },
+        );
+    };
     let touched = Touched::new(existing.is_some());
     if existing.is_none() {
         focus_first_field();
@@ -238,7 +271,7 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
                     })}
                 </Suspense>
                 <p id="conn-credential-help" class="field-help">"Secrets stay on the server; connections only point at a credential. "
-                    <a href="/credentials/new">"New credential"</a></p>
+                    <a href=new_credential_href on:click=keep_draft>"New credential"</a></p>
                 <FieldError id="conn-credential" error=cred_err />
             </div>
             <div class="form-actions">
@@ -253,5 +286,41 @@ fn ConnectionForm(existing: Option<Connection>) -> impl IntoView {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// What was typed in the connection form, kept in the tab's session storage while the user
+/// goes to create a credential, and put back when they return.
+mod draft {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize)]
+    pub struct Draft {
+        pub name: String,
+        pub kind: String,
+        pub kind_type: String,
+        pub url: String,
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        leptos::prelude::window().session_storage().ok().flatten()
+    }
+
+    fn key(form: &str) -> String {
+        format!("meshenv.connection-draft:{form}")
+    }
+
+    pub fn keep(form: &str, draft: &Draft) {
+        if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(draft)) {
+            let _ = s.set_item(&key(form), &json);
+        }
+    }
+
+    /// The draft kept for this form, removed so that a later visit starts clean.
+    pub fn take(form: &str) -> Option<Draft> {
+        let s = storage()?;
+        let json = s.get_item(&key(form)).ok().flatten()?;
+        let _ = s.remove_item(&key(form));
+        serde_json::from_str(&json).ok()
     }
 }

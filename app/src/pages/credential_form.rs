@@ -9,7 +9,7 @@ use crate::server_fns::connections::{create_credential, get_credential, update_c
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::credential::{
     check_credential_name, check_scope, check_scope_change, check_secret, Credential,
     CredentialType, CredentialUpdate, NewCredential, Secret,
@@ -169,6 +169,12 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
     };
     let toasts = use_toasts();
     let navigate = use_navigate();
+    // Opened from the connection form ("New credential"): go back there with the new
+    // credential chosen. Only a local path is followed.
+    let then = use_query_map()
+        .with_untracked(|q| q.get("then"))
+        .filter(|t| super::safe_next(Some(t)) == *t);
+    let then = StoredValue::new(then);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.submit();
@@ -218,7 +224,14 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
                     } else {
                         format!("Created credential '{}'", c.name)
                     });
-                    navigate(&format!("/credentials/{}", c.id), Default::default());
+                    let to = match then.get_value().filter(|_| !editing) {
+                        Some(back) => {
+                            let join = if back.contains('?') { '&' } else { '?' };
+                            format!("{back}{join}credential={}", c.id)
+                        }
+                        None => format!("/credentials/{}", c.id),
+                    };
+                    navigate(&to, Default::default());
                 }
                 Err(e) => {
                     server_error.set(e);
@@ -338,7 +351,9 @@ fn CredentialForm(existing: Option<Credential>) -> impl IntoView {
                 }).collect_view().into_any()
             }}
             <div class="form-actions">
-                <a class="btn" href=id.map(|i| format!("/credentials/{i}")).unwrap_or_else(|| "/credentials".into())>"Cancel"</a>
+                <a class="btn" href=id.map(|i| format!("/credentials/{i}"))
+                    .or_else(|| then.get_value())
+                    .unwrap_or_else(|| "/credentials".into())>"Cancel"</a>
                 <button type="submit" class="btn btn-primary" disabled=move || saving.get()
                     aria-busy=move || saving.get().then_some("true")>
                     {move || match (saving.get(), editing) {

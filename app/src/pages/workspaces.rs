@@ -20,9 +20,14 @@ pub fn WorkspacesPage() -> impl IntoView {
         Memo::new(move |_| query_map.with(|q| parse_workspace_query(&super::raw_query(q))));
     let reload = RwSignal::new(0u32);
     let create = ServerAction::<CreateWorkspace>::new();
+    let toasts = crate::components::toast::use_toasts();
+    let navigate = leptos_router::hooks::use_navigate();
+    // A created workspace is where the work goes on (members, environments): land on it, so
+    // the form is not left holding a name that a second click would find taken.
     Effect::new(move |_| {
-        if create.version().get() > 0 {
-            reload.update(|n| *n += 1);
+        if let Some(Ok(ws)) = create.value().get() {
+            toasts.success(format!("Created workspace '{}'", ws.name));
+            navigate(&format!("/workspaces/{}", ws.id), Default::default());
         }
     });
     let page = super::list_resource(parsed, reload, list_workspaces);
@@ -44,8 +49,10 @@ pub fn WorkspacesPage() -> impl IntoView {
                 <ActionForm action=create>
                     <div class="field">
                         <label for="ws-name">"Name"</label>
-                        <input id="ws-name" name="name" required maxlength="255" />
-                        <p class="field-error" role="alert">{move || error().and_then(|e| e.for_field("name"))}</p>
+                        <input id="ws-name" name="name" required maxlength="255" autocomplete="off"
+                            aria-invalid=move || error().and_then(|e| e.for_field("name")).is_some().to_string()
+                            aria-describedby="ws-name-error" />
+                        <p id="ws-name-error" class="field-error" role="alert">{move || error().and_then(|e| e.for_field("name"))}</p>
                     </div>
                     <div class="field">
                         <label for="ws-description">"Description"</label>
@@ -55,7 +62,10 @@ pub fn WorkspacesPage() -> impl IntoView {
                         <label for="ws-reason">"Reason (kept in the audit log)"</label>
                         <input id="ws-reason" name="reason" maxlength="500" />
                     </div>
-                    <button type="submit" class="btn btn-primary">"Create workspace"</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()
+                        aria-busy=move || create.pending().get().then_some("true")>
+                        {move || if create.pending().get() { "Creating…" } else { "Create workspace" }}
+                    </button>
                 </ActionForm>
             </section>
         })}
