@@ -61,24 +61,24 @@ test('credential and connection, assigned through the transfer list and removed 
   const available = page.getByTestId('pane-available');
   const assigned = page.getByTestId('pane-assigned');
   const save = page.getByRole('button', { name: 'Save', exact: true });
-  await expect(save).toBeDisabled();
+  await expect(save).toHaveAttribute('aria-disabled', 'true');
   await available.getByLabel('Search available connections').fill('e2e-gke');
   await available.getByLabel('Search available connections').press('Enter');
   await expect(available.getByText('e2e-gke')).toBeVisible();
   await available.getByRole('checkbox').first().check();
   await page.getByRole('button', { name: 'Add selected →' }).click();
   await expect(assigned.getByText('e2e-gke')).toBeVisible();
-  await expect(assigned.getByText('unsaved')).toBeVisible();
-  await expect(save).toBeEnabled();
+  await expect(assigned.getByTestId('transfer-item').filter({ hasText: 'e2e-gke' })).toContainText('to add');
+  await expect(save).toHaveAttribute('aria-disabled', 'false');
   await save.click();
   await expect(page.getByRole('status')).toContainText('Saved: 1 added, 0 removed');
-  await expect(save).toBeDisabled();
+  await expect(save).toHaveAttribute('aria-disabled', 'true');
 
   // Reload: still assigned, and the status summary counts it.
   await page.reload();
   await hydrated(page);
   await expect(page.getByTestId('pane-assigned').getByText('e2e-gke')).toBeVisible();
-  await expect(page.getByTestId('count-assigned')).toHaveText('1');
+  await expect(page.getByTestId('count-assigned')).toHaveText('1 assigned');
   await expect(page.getByLabel('Connections by status')).toContainText('registered');
 
   // Remove it again, with the keyboard.
@@ -92,11 +92,11 @@ test('credential and connection, assigned through the transfer list and removed 
   await expect(page.getByRole('status')).toContainText('Saved: 0 added, 1 removed');
   await page.reload();
   await hydrated(page);
-  await expect(page.getByTestId('count-assigned')).toHaveText('0');
+  await expect(page.getByTestId('count-assigned')).toHaveText('0 assigned');
 
   // The connection and its credential are still there.
   await page.goto('/connections');
   await expect(page.getByTestId('connection-row').filter({ hasText: 'e2e-gke' })).toContainText('e2e-cluster-token');
   await page.goto('/environments');
-  await expect(page.getByTestId('environment-row').filter({ hasText: 'e2e-assign' }).getByTestId('connection-count')).toHaveText('0');
+  await expect(page.getByTestId('environment-row').filter({ hasText: 'e2e-assign' }).getByTestId('connection-count')).toHaveText('0 assigned');
 });

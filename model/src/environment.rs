@@ -63,6 +63,12 @@ pub enum EnvironmentState {
 }
 
 impl EnvironmentState {
+    /// Whether connections may be added to (or moved into) an environment in this state:
+    /// not when archived or in the trash.
+    pub fn takes_connections(self) -> bool {
+        matches!(self, EnvironmentState::Active | EnvironmentState::Empty)
+    }
+
     /// The lifecycle move an environment in this state offers beside Edit and Delete (or, in
     /// the trash, beside Purge).
     pub fn next_action(self) -> LifecycleAction {
@@ -122,6 +128,16 @@ impl LifecycleAction {
             LifecycleAction::Unarchive => "Unarchive",
             LifecycleAction::Delete => "Delete",
             LifecycleAction::Restore => "Restore",
+        }
+    }
+
+    /// The button's words while the move runs.
+    pub fn progress(self) -> &'static str {
+        match self {
+            LifecycleAction::Archive => "Archiving…",
+            LifecycleAction::Unarchive => "Unarchiving…",
+            LifecycleAction::Delete => "Deleting…",
+            LifecycleAction::Restore => "Restoring…",
         }
     }
 

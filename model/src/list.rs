@@ -13,6 +13,14 @@ pub const MAX_SEARCH_LEN: usize = 200;
 /// The highest page number (the largest signed 32-bit integer, which every client can hold).
 pub const MAX_PAGE: u32 = i32::MAX as u32;
 
+/// An object by id and name: what moving a whole side of a transfer list needs to show each
+/// item it staged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub id: Uuid,
+    pub name: String,
+}
+
 /// A list query exactly as it arrives: every value a string, none checked yet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]

@@ -112,14 +112,14 @@ impl Service {
             .await
     }
 
-    /// The ids of every connection on one side (assigned or not) matching the query's search,
+    /// The id and name of every connection on one side (assigned or not) matching the query's search,
     /// for moving a whole filtered side at once.
     pub async fn environment_connection_ids(
         &self,
         actor: &Actor,
         environment: Uuid,
         query: &AssignmentQuery,
-    ) -> Result<Vec<Uuid>, ApiError> {
+    ) -> Result<Vec<model::list::Named>, ApiError> {
         let query = &query.rechecked()?;
         let mut db = self.db.read().await?;
         let side = self.side_of(&mut db, actor, environment, query).await?;

@@ -262,13 +262,13 @@ impl Service {
         super::environments::environment_page(&mut db, &scope, &q).await
     }
 
-    /// The ids of every environment on one side matching the query's search.
+    /// The id and name of every environment on one side matching the query's search.
     pub async fn workspace_environment_ids(
         &self,
         actor: &Actor,
         id: Uuid,
         query: &WorkspaceEnvironmentQuery,
-    ) -> Result<Vec<Uuid>, ApiError> {
+    ) -> Result<Vec<model::list::Named>, ApiError> {
         let query = &query.rechecked()?;
         let mut db = self.db.read().await?;
         let scope = self.environment_side(&mut db, actor, id, query).await?;

@@ -1,17 +1,18 @@
 //! One environment: its details, its connections' health by status, and the transfer list that
 //! puts connections in it or takes them out.
 
-use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
+use crate::components::transfer_list::{MoveTo, Side, TransferItem, TransferList, TransferSource};
 use crate::helpers::permissions::allows;
 use crate::pages::audit::{history_resource, RecentHistory};
 use crate::server_fns::assignments::{
     environment_connection_ids, list_environment_connections, patch_environment_connections,
+    transfer_environment_connections,
 };
 use crate::server_fns::environments::get_environment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use model::assignment::{AssignmentPatch, AssignmentQuery};
+use model::assignment::{AssignmentPatch, AssignmentQuery, Transfer};
 use model::connection::{ConnectionSort, StatusSummary};
 use model::list::{Direction, ListQuery, Order};
 use std::sync::Arc;
@@ -40,7 +41,33 @@ fn side_query(side: Side, search: String, page: u32, page_size: u32) -> Assignme
     }
 }
 
-fn source(env: Uuid) -> TransferSource {
+/// Where else a connection is, besides `here`: "also in staging, us-east and 2 more".
+fn elsewhere(c: &model::connection::Connection, here: Uuid) -> String {
+    let others: Vec<&str> = c
+        .environments
+        .iter()
+        .filter(|e| e.id != here)
+        .map(|e| e.name.as_str())
+        .collect();
+    let in_here = c.environments.iter().any(|e| e.id == here) as u64;
+    let total = c.environment_count.saturating_sub(in_here);
+    if total == 0 {
+        return String::new();
+    }
+    let shown: Vec<&str> = others.into_iter().take(2).collect();
+    let more = total.saturating_sub(shown.len() as u64);
+    let also = if in_here == 1 { "also in" } else { "in" };
+    match (shown.is_empty(), more) {
+        (true, n) => format!(
+            "{also} {n} other environment{}",
+            if n == 1 { "" } else { "s" }
+        ),
+        (false, 0) => format!("{also} {}", shown.join(", ")),
+        (false, n) => format!("{also} {} and {n} more", shown.join(", ")),
+    }
+}
+
+fn source(env: Uuid, name: String) -> TransferSource {
     TransferSource {
         page: Arc::new(move |side, search, page, size| {
             Box::pin(async move {
@@ -57,13 +84,14 @@ fn source(env: Uuid) -> TransferSource {
                             c.status.as_str(),
                             c.health.state.label()
                         ),
+                        elsewhere: elsewhere(&c, env),
                         label: c.name,
                     })
                     .collect();
                 Ok((items, p.total_count))
             })
         }),
-        all_ids: Arc::new(move |side, search| {
+        all: Arc::new(move |side, search| {
             Box::pin(async move {
                 environment_connection_ids(env, side_query(side, search, 0, 1)).await
             })
@@ -75,7 +103,50 @@ fn source(env: Uuid) -> TransferSource {
                     .map(|_| ())
             })
         }),
+        move_to: Some(MoveTo {
+            from_name: name,
+            target_noun: "environment",
+            targets: Arc::new(move || Box::pin(async move { other_environments(env).await })),
+            run: Arc::new(move |to, ids| {
+                Box::pin(async move {
+                    let transfer = Transfer {
+                        connection_ids: ids,
+                        to: Some(to),
+                    };
+                    transfer_environment_connections(env, transfer)
+                        .await
+                        .map(|r| r.moved)
+                })
+            }),
+        }),
     }
+}
+
+/// The environments connections can be moved to from `env`: the living ones of its
+/// organization, by name.
+async fn other_environments(env: Uuid) -> Result<Vec<model::list::Named>, model::error::ApiError> {
+    use model::environment::{EnvironmentQuery, EnvironmentSort};
+    let page = crate::server_fns::environments::list_environments(EnvironmentQuery {
+        list: ListQuery {
+            page_size: model::list::MAX_PAGE_SIZE,
+            order: Order {
+                field: EnvironmentSort::Name,
+                direction: Direction::Asc,
+            },
+            ..Default::default()
+        },
+        filter: Default::default(),
+    })
+    .await?;
+    Ok(page
+        .environments
+        .into_iter()
+        .filter(|e| e.id != env && e.state.takes_connections())
+        .map(|e| model::list::Named {
+            id: e.id,
+            name: e.name,
+        })
+        .collect())
 }
 
 #[component]
@@ -106,15 +177,15 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     };
     let saved = RwSignal::new(0u32);
-    let env = Resource::new(
-        move || (id(), saved.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_environment(id).await,
-                None => Err(model::error::ApiError::not_found("environment")),
-            }
-        },
-    );
+    let env = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_environment(id).await,
+            None => Err(model::error::ApiError::not_found("environment")),
+        }
+    });
+    // Its state and counts after a save or a lifecycle move, shown without re-rendering the
+    // transfer list.
+    let live = super::after_saves(id, saved, get_environment);
     let summary = Resource::new(
         move || (id(), saved.get()),
         |(id, _)| async move {
@@ -155,31 +226,52 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                     Ok(e) => {
                         let manage = may_manage(e.organization_id);
                         let tags = e.tags.iter().map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view();
+                        let initial = StoredValue::new(e.clone());
+                        let now = move || async move { live.await.unwrap_or_else(|| initial.get_value()) };
                         view! {
                             <Title text=e.name.clone() />
                             <div class="page-head">
                                 <div>
                                     <p class="breadcrumb"><a href="/environments">"Environments"</a> " /"</p>
                                     <h1>{e.name.clone()}</h1>
-                                    <span class=format!("badge state-{}", e.state.as_str()) data-testid="state">{e.state.as_str()}</span>
+                                    <Transition fallback=|| ()>
+                                        {move || Suspend::new(async move {
+                                            let e = now().await;
+                                            view! { <span class=format!("badge state-{}", e.state.as_str()) data-testid="state">{e.state.as_str()}</span> }
+                                        })}
+                                    </Transition>
                                 </div>
-                                {manage.then(|| view! { <LifecycleButtons id=e.id state=e.state saved /> })}
+                                {manage.then(|| view! {
+                                    <Transition fallback=|| ()>
+                                        {move || Suspend::new(async move {
+                                            let e = now().await;
+                                            view! { <LifecycleButtons id=e.id state=e.state saved /> }
+                                        })}
+                                    </Transition>
+                                })}
                             </div>
                             <p class="field-help">{e.description.clone()}</p>
                             <p>{tags}</p>
                             <section class="form-card wide">
-                                <h2>{format!("Connections ({})", e.connection_count)}</h2>
-                                <p>
-                                    <crate::components::health::HealthSummary counts=e.health_summary.clone()
-                                        href=super::connections::health_href(e.organization_id, e.id, &e.health_summary) />
-                                </p>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        let e = now().await;
+                                        view! {
+                                            <h2>{format!("Connections ({})", e.connection_count)}</h2>
+                                            <p>
+                                                <crate::components::health::HealthSummary counts=e.health_summary.clone()
+                                                    href=super::connections::health_href(e.organization_id, e.id, &e.health_summary) />
+                                            </p>
+                                        }
+                                    })}
+                                </Transition>
                                 <Transition fallback=|| ()>
                                     {move || Suspend::new(async move {
                                         summary.await.ok().map(|s| view! { <StatusSummaryView summary=s /> })
                                     })}
                                 </Transition>
                                 {if manage {
-                                    view! { <TransferList source=source(e.id) noun="connections" saved /> }.into_any()
+                                    view! { <TransferList source=source(e.id, e.name.clone()) noun="connections" saved /> }.into_any()
                                 } else {
                                     view! { <ConnectionList listing /> }.into_any()
                                 }}
@@ -228,7 +320,12 @@ fn LifecycleButtons(
 ) -> impl IntoView {
     use model::environment::EnvironmentState;
     let toasts = crate::components::toast::use_toasts();
+    let busy = RwSignal::new(false);
     let run = move |action: model::environment::LifecycleAction| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         leptos::task::spawn_local(async move {
             match crate::server_fns::environments::change_lifecycle(id, action).await {
                 Ok(env) => {
@@ -237,6 +334,7 @@ fn LifecycleButtons(
                 }
                 Err(e) => toasts.error(e.error),
             }
+            busy.set(false);
         });
     };
     let next = state.next_action();
@@ -245,7 +343,9 @@ fn LifecycleButtons(
             {(state != EnvironmentState::Deleted).then(|| view! {
                 <a class="btn" href=format!("/environments/{id}/edit")>"Edit"</a>
             })}
-            <button type="button" class="btn" on:click=move |_| run(next)>{next.label()}</button>
+            <button type="button" class="btn" on:click=move |_| run(next) aria-busy=move || busy.get().then_some("true")>
+                {move || if busy.get() { next.progress() } else { next.label() }}
+            </button>
         </div>
     }
 }

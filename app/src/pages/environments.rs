@@ -59,7 +59,14 @@ pub fn EnvironmentsPage() -> impl IntoView {
         selected.set(HashSet::new());
     });
     let toasts = use_toasts();
+    // The row whose lifecycle move is running: its button says so ("Archiving…").
+    let busy = LifecycleBusy(RwSignal::new(None));
+    provide_context(busy);
     let act = Callback::new(move |(id, action): (Uuid, LifecycleAction)| {
+        if busy.0.get_untracked().is_some() {
+            return;
+        }
+        busy.0.set(Some(id));
         spawn_local(async move {
             match change_lifecycle(id, action).await {
                 Ok(env) => {
@@ -68,6 +75,7 @@ pub fn EnvironmentsPage() -> impl IntoView {
                 }
                 Err(e) => toasts.error(e.error),
             }
+            busy.0.set(None);
         });
     });
     let run_bulk = Callback::new(move |action: LifecycleAction| {
@@ -326,6 +334,7 @@ where
             .into_any()
         };
     }
+    let busy = use_context::<LifecycleBusy>();
     let (current, page_size, total) = (page.page, page.page_size, page.total_count);
     let at = {
         let query = query.clone();
@@ -364,9 +373,13 @@ where
             };
             let state = env.state;
             let next = state.next_action();
+            let running = move || busy.is_some_and(|b| b.0.get() == Some(id));
             let move_button = view! {
                 <button type="button" class="btn btn-small" aria-label=format!("{} {name}", next.label())
-                    on:click=move |_| act.run((id, next))>{next.label()}</button>
+                    aria-busy=move || running().then_some("true")
+                    on:click=move |_| act.run((id, next))>
+                    {move || if running() { next.progress() } else { next.label() }}
+                </button>
             };
             let actions = if state == EnvironmentState::Deleted {
                 view! {
@@ -429,3 +442,7 @@ where
     }
     .into_any()
 }
+
+/// The environment whose lifecycle move is running, if any.
+#[derive(Clone, Copy)]
+struct LifecycleBusy(RwSignal<Option<Uuid>>);

@@ -25,7 +25,7 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="field-error" role="alert">{error}</p>
                 </Show>
                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                    "Sign in"
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
         </main>

@@ -21,6 +21,34 @@ pub mod workspaces;
 
 use leptos::prelude::*;
 
+/// The object of a page as it stands after the user's own changes there: nothing is fetched
+/// while `saved` is 0 (the page's own resource has it), then it is fetched again after each
+/// save. The parts of the page that show what a save changes (a state, a count) read this in
+/// their own `Transition`, so a save refreshes them without re-rendering, and resetting, the
+/// rest of the page (a transfer list's searches, selections and focus).
+pub fn after_saves<T, Fut>(
+    id: impl Fn() -> Option<uuid::Uuid> + Send + Sync + 'static,
+    saved: RwSignal<u32>,
+    fetch: impl Fn(uuid::Uuid) -> Fut + Send + Sync + 'static,
+) -> Resource<Option<T>>
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<T, model::error::ApiError>> + Send + 'static,
+{
+    Resource::new(
+        move || (id(), saved.get()),
+        move |(id, n)| {
+            let fetching = id.filter(|_| n > 0).map(&fetch);
+            async move {
+                match fetching {
+                    Some(f) => f.await.ok(),
+                    None => None,
+                }
+            }
+        },
+    )
+}
+
 /// Where to go after signing in: only a local path, never another site. Only visible ASCII is
 /// accepted (browsers percent-encode the rest): the path goes into a Location header, which
 /// cannot carry anything else.

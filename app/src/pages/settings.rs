@@ -118,7 +118,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <option value="365">"in a year"</option>
                     </select>
                     <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
-                        "Create token"
+                        {move || if create.pending().get() { "Creating…" } else { "Create token" }}
                     </button>
                 </div>
                 <p class="field-error" role="alert">{error}</p>

@@ -48,16 +48,32 @@ fn source(ws: Uuid) -> TransferSource {
                 let items = p
                     .environments
                     .into_iter()
-                    .map(|e| TransferItem {
-                        id: e.id,
-                        detail: format!("{} connections", e.connection_count),
-                        label: e.name,
+                    .map(|e| {
+                        // Where else it is given: its workspaces besides this one.
+                        let others = e
+                            .workspace_count
+                            .saturating_sub((side == Side::Assigned) as u64);
+                        let also = if side == Side::Assigned {
+                            "also in"
+                        } else {
+                            "in"
+                        };
+                        TransferItem {
+                            id: e.id,
+                            detail: format!("{} connections", e.connection_count),
+                            elsewhere: match others {
+                                0 => String::new(),
+                                1 => format!("{also} 1 other workspace"),
+                                n => format!("{also} {n} other workspaces"),
+                            },
+                            label: e.name,
+                        }
                     })
                     .collect();
                 Ok((items, p.total_count))
             })
         }),
-        all_ids: Arc::new(move |side, search| {
+        all: Arc::new(move |side, search| {
             Box::pin(
                 async move { workspace_environment_ids(ws, side_query(side, search, 0, 1)).await },
             )
@@ -67,6 +83,7 @@ fn source(ws: Uuid) -> TransferSource {
                 patch_workspace_environments(ws, AssignmentPatch { add, remove }).await
             })
         }),
+        move_to: None,
     }
 }
 
@@ -101,15 +118,15 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
             saved.update(|n| *n += 1);
         }
     });
-    let ws = Resource::new(
-        move || (id(), saved.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_workspace(id).await,
-                None => Err(model::error::ApiError::not_found("workspace")),
-            }
-        },
-    );
+    let ws = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_workspace(id).await,
+            None => Err(model::error::ApiError::not_found("workspace")),
+        }
+    });
+    // Its name and counts after an edit or a save, shown without re-rendering the transfer
+    // list or the forms.
+    let live = super::after_saves(id, saved, get_workspace);
     let members = Resource::new(
         move || (id(), saved.get()),
         |(id, _)| async move {
@@ -158,15 +175,31 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                         let standing = me
                             .and_then(|m| m.workspace_standing(w.organization_id, w.id))
                             .unwrap_or(Standing::OrgMember);
+                        let initial = StoredValue::new(w.clone());
+                        let now = move || async move { live.await.unwrap_or_else(|| initial.get_value()) };
                         view! {
                             <Title text=w.name.clone() />
                             <p class="breadcrumb"><a href="/workspaces">"Workspaces"</a> " /"</p>
-                            <h1>{w.name.clone()}</h1>
-                            <p class="field-help">{w.description.clone()}</p>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    let w = now().await;
+                                    view! {
+                                        <h1>{w.name.clone()}</h1>
+                                        <p class="field-help">{w.description.clone()}</p>
+                                    }
+                                })}
+                            </Transition>
                             {standing.allows(Op::EditWorkspace).then(|| view! { <EditForm w=w.clone() update /> })}
                             <section class="form-card wide">
-                                <h2>{format!("Environments ({})", w.environment_count)}</h2>
-                                <p><crate::components::health::HealthSummary counts=w.health_summary.clone() /></p>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        let w = now().await;
+                                        view! {
+                                            <h2>{format!("Environments ({})", w.environment_count)}</h2>
+                                            <p><crate::components::health::HealthSummary counts=w.health_summary.clone() /></p>
+                                        }
+                                    })}
+                                </Transition>
                                 {if standing.allows(Op::AddWorkspaceEnvironment) {
                                     view! { <TransferList source=source(w.id) noun="environments" saved /> }.into_any()
                                 } else {
@@ -174,7 +207,11 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                 }}
                             </section>
                             <section class="form-card wide">
-                                <h2>{format!("Members ({})", w.member_count)}</h2>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        view! { <h2>{format!("Members ({})", now().await.member_count)}</h2> }
+                                    })}
+                                </Transition>
                                 <Members w=w.clone() members manage=standing.allows(Op::ManageWorkspaceMembers) add saved />
                             </section>
                             <section class="form-card wide" aria-labelledby="effective">
@@ -201,6 +238,12 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
 #[component]
 fn EditForm(w: Workspace, update: ServerAction<UpdateWorkspace>) -> impl IntoView {
     let error = move || update.value().get().and_then(|r| r.err());
+    let toasts = use_toasts();
+    Effect::new(move |_| {
+        if let Some(Ok(w)) = update.value().get() {
+            toasts.success(format!("Saved workspace '{}'", w.name));
+        }
+    });
     view! {
         <details class="form-card">
             <summary>"Edit name and description"</summary>
@@ -219,7 +262,9 @@ fn EditForm(w: Workspace, update: ServerAction<UpdateWorkspace>) -> impl IntoVie
                     <label for="ws-reason">"Reason (kept in the audit log)"</label>
                     <input id="ws-reason" name="reason" maxlength="500" />
                 </div>
-                <button type="submit" class="btn btn-primary">"Save"</button>
+                <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>
+                    {move || if update.pending().get() { "Saving…" } else { "Save" }}
+                </button>
             </ActionForm>
         </details>
     }
@@ -288,6 +333,20 @@ fn Members(
     let toasts = use_toasts();
     let ws = w.id;
     let error = move || add.value().get().and_then(|r| r.err());
+    // A member added: said, and the form cleared for the next one.
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = add.value().get() {
+            toasts.success(format!(
+                "Added {} to the workspace as {}",
+                m.name,
+                m.role.as_str()
+            ));
+            if let Some(form) = add_form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     let set_role = move |user: Uuid, role: String| {
         spawn_local(async move {
             match set_member_role(ws, user, role).await {
@@ -312,7 +371,7 @@ fn Members(
     };
     view! {
         {manage.then(|| view! {
-            <ActionForm action=add>
+            <ActionForm action=add node_ref=add_form>
                 <input type="hidden" name="workspace" value=ws.to_string() />
                 <div class="inline-form">
                     <label for="member-email">"Email"</label>
@@ -323,7 +382,9 @@ fn Members(
                         <option value="admin">"admin"</option>
                     </select>
                     <input type="hidden" name="reason" value="" />
-                    <button type="submit" class="btn btn-primary">"Add member"</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || add.pending().get()>
+                        {move || if add.pending().get() { "Adding…" } else { "Add member" }}
+                    </button>
                 </div>
                 <p class="field-error" role="alert">{move || error().map(|e| e.error)}</p>
             </ActionForm>

@@ -102,7 +102,7 @@ pub async fn list_workspace_environments(
 pub async fn workspace_environment_ids(
     workspace: Uuid,
     query: WorkspaceEnvironmentQuery,
-) -> Result<Vec<Uuid>, ApiError> {
+) -> Result<Vec<model::list::Named>, ApiError> {
     super::ctx::respond(async move {
         let (service, actor) = super::ctx::actor().await?;
         service

@@ -539,6 +539,10 @@ const SERVER_FN_WRITES: &[(&str, &str)] = &[
         "assignments/patch",
         "PATCH /api/environments/{id}/connections",
     ),
+    (
+        "assignments/transfer",
+        "POST /api/environments/{id}/connections/transfer",
+    ),
     ("connections/save", "PUT /api/connections/{id}"),
     ("connections/delete", "DELETE /api/connections/{id}"),
     ("connections/check", "POST /api/connections/{id}/check"),

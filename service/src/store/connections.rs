@@ -208,14 +208,19 @@ pub async fn ids(
     db: &mut AnyConnection,
     scope: &Scope<'_>,
     limit: usize,
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    let mut sql = filtered("SELECT id", Backend::of(db), scope);
+) -> Result<Vec<model::list::Named>, sqlx::Error> {
+    let mut sql = filtered("SELECT id, name", Backend::of(db), scope);
     sql.push(" ORDER BY id LIMIT ").bind(limit as i64);
     sql.query()
         .fetch_all(&mut *db)
         .await?
         .iter()
-        .map(|r| uuid_col(r, "id"))
+        .map(|r| {
+            Ok(model::list::Named {
+                id: uuid_col(r, "id")?,
+                name: r.try_get("name")?,
+            })
+        })
         .collect()
 }
 

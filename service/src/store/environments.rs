@@ -203,14 +203,19 @@ pub async fn ids(
     scope: &Scope,
     q: &EnvironmentQuery,
     limit: usize,
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    let mut sql = filtered("SELECT id", Backend::of(db), scope, q);
+) -> Result<Vec<model::list::Named>, sqlx::Error> {
+    let mut sql = filtered("SELECT id, name", Backend::of(db), scope, q);
     sql.push(" ORDER BY id LIMIT ").bind(limit as i64);
     sql.query()
         .fetch_all(&mut *db)
         .await?
         .iter()
-        .map(|r| uuid_col(r, "id"))
+        .map(|r| {
+            Ok(model::list::Named {
+                id: uuid_col(r, "id")?,
+                name: r.try_get("name")?,
+            })
+        })
         .collect()
 }
 
