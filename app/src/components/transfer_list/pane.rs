@@ -287,7 +287,7 @@ pub fn PaneView(
                     <button type="button" class="btn-link" on:click=move |_| p.selected.set(BTreeMap::new())>"Clear"</button>
                 })}
             </h3>
-            <form class="transfer-search" role="search" on:submit=on_submit>
+            <form class="transfer-search" on:submit=on_submit>
                 <input type="search" aria-label=search_label placeholder="Search" autocomplete="off"
                     prop:value=move || p.typed.get() on:input=on_input />
             </form>
