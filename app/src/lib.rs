@@ -16,6 +16,7 @@ use leptos_meta::{provide_meta_context, Title};
 use leptos_meta::{HashedStylesheet, MetaTags};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+use model::access::Op;
 
 /// The HTML document around the app, rendered on the server.
 #[cfg(feature = "ssr")]
@@ -56,18 +57,18 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=pages::layout::SignedIn ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/environments" /> } ssr=SsrMode::Async />
                     <Route path=path!("environments") view=pages::environments::EnvironmentsPage ssr=SsrMode::Async />
-                    <Route path=path!("environments/new") view=pages::environment_form::NewEnvironmentPage ssr=SsrMode::Async />
+                    <Route path=path!("environments/new") view=|| view! { <pages::AdminsOnly op=Op::ManageEnvironment why="Creating and editing environments is for your organization's admins. Ask one of them."><pages::environment_form::NewEnvironmentPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("environments/:id") view=pages::environment_detail::EnvironmentDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("environments/:id/edit") view=pages::environment_form::EditEnvironmentPage ssr=SsrMode::Async />
+                    <Route path=path!("environments/:id/edit") view=|| view! { <pages::AdminsOnly op=Op::ManageEnvironment why="Creating and editing environments is for your organization's admins. Ask one of them."><pages::environment_form::EditEnvironmentPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
-                    <Route path=path!("connections/new") view=pages::connection_form::NewConnectionPage ssr=SsrMode::Async />
-                    <Route path=path!("connections/import") view=pages::kubeconfig_import::KubeconfigImportPage ssr=SsrMode::Async />
+                    <Route path=path!("connections/new") view=|| view! { <pages::AdminsOnly op=Op::ManageConnection why="Adding and editing connections is for your organization's admins. Ask one of them."><pages::connection_form::NewConnectionPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
+                    <Route path=path!("connections/import") view=|| view! { <pages::AdminsOnly op=Op::ManageConnection why="Importing connections is for your organization's admins. Ask one of them."><pages::kubeconfig_import::KubeconfigImportPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("connections/:id") view=pages::connection_detail::ConnectionDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("connections/:id/edit") view=pages::connection_form::EditConnectionPage ssr=SsrMode::Async />
+                    <Route path=path!("connections/:id/edit") view=|| view! { <pages::AdminsOnly op=Op::ManageConnection why="Adding and editing connections is for your organization's admins. Ask one of them."><pages::connection_form::EditConnectionPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("credentials") view=pages::credentials::CredentialsPage ssr=SsrMode::Async />
-                    <Route path=path!("credentials/new") view=pages::credential_form::NewCredentialPage ssr=SsrMode::Async />
+                    <Route path=path!("credentials/new") view=|| view! { <pages::AdminsOnly op=Op::ManageCredential why="Adding and editing credentials is for your organization's admins. Ask one of them."><pages::credential_form::NewCredentialPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("credentials/:id") view=pages::credential_detail::CredentialDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("credentials/:id/edit") view=pages::credential_form::EditCredentialPage ssr=SsrMode::Async />
+                    <Route path=path!("credentials/:id/edit") view=|| view! { <pages::AdminsOnly op=Op::ManageCredential why="Adding and editing credentials is for your organization's admins. Ask one of them."><pages::credential_form::EditCredentialPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("workspaces") view=pages::workspaces::WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:id") view=pages::workspace_detail::WorkspaceDetailPage ssr=SsrMode::Async />
                     <Route path=path!("members") view=pages::members::MembersPage ssr=SsrMode::Async />

@@ -8,7 +8,7 @@ use crate::pages::connections::StatusBadge;
 use crate::server_fns::connections::connection_with_environments;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use model::access::Op;
 use model::error::ApiError;
 use uuid::Uuid;
@@ -54,12 +54,7 @@ fn AllEnvironments(connection: Uuid, page: model::environment::EnvironmentPage) 
 
 #[component]
 pub fn ConnectionDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = super::route_id();
     let checked = RwSignal::new(0u32);
     let checking = RwSignal::new(false);
     let toasts = crate::components::toast::use_toasts();

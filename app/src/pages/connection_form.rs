@@ -11,7 +11,7 @@ use crate::server_fns::connections::{get_connection, list_credentials, save_conn
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use model::connection::{
     default_type, kind_needs_url, url_label, Connection, ConnectionFields, ConnectionInput,
 };
@@ -31,12 +31,7 @@ pub fn NewConnectionPage() -> impl IntoView {
 
 #[component]
 pub fn EditConnectionPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = super::route_id();
     let conn = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_connection(id).await,

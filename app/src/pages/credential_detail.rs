@@ -8,19 +8,14 @@ use crate::pages::audit::{history_resource, GoneObject, RecentHistory};
 use crate::server_fns::connections::credential_with_connections;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use model::access::Op;
 use model::error::ApiError;
 use uuid::Uuid;
 
 #[component]
 pub fn CredentialDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = super::route_id();
     let query = use_query_map();
     let conn_page = move || {
         query

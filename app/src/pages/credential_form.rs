@@ -9,14 +9,13 @@ use crate::server_fns::connections::{create_credential, get_credential, update_c
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use model::credential::{
     check_credential_name, check_scope, check_scope_change, check_secret, Credential,
     CredentialType, CredentialUpdate, NewCredential, Secret,
 };
 use model::error::ApiError;
 use model::scope::split_hosts;
-use uuid::Uuid;
 
 #[component]
 pub fn NewCredentialPage() -> impl IntoView {
@@ -29,12 +28,7 @@ pub fn NewCredentialPage() -> impl IntoView {
 
 #[component]
 pub fn EditCredentialPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = super::route_id();
     let cred = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_credential(id).await,

@@ -11,7 +11,6 @@ use crate::server_fns::assignments::{
 use crate::server_fns::environments::get_environment;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use model::assignment::{AssignmentPatch, AssignmentQuery, Transfer};
 use model::connection::{ConnectionSort, StatusSummary};
 use model::list::{Direction, ListQuery, Order};
@@ -170,12 +169,7 @@ pub fn StatusSummaryView(summary: StatusSummary) -> impl IntoView {
 
 #[component]
 pub fn EnvironmentDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = super::route_id();
     let saved = RwSignal::new(0u32);
     let env = Resource::new(id, |id| async move {
         match id {

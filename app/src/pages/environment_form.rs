@@ -6,13 +6,12 @@ use crate::components::toast::use_toasts;
 use crate::server_fns::environments::{get_environment, CreateEnvironment, UpdateEnvironment};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use model::environment::{
     check_description, check_name, check_tags, split_tag_input, Environment, DESCRIPTION_MAX,
     NAME_MAX,
 };
 use model::error::ApiError;
-use uuid::Uuid;
 
 /// The form's state: what is typed, what was submitted, whether to show errors yet.
 #[derive(Clone, Copy)]
@@ -261,12 +260,7 @@ pub fn NewEnvironmentPage() -> impl IntoView {
 
 #[component]
 pub fn EditEnvironmentPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = super::route_id();
     let env = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_environment(id).await,

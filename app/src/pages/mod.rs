@@ -49,6 +49,46 @@ where
     )
 }
 
+/// The object id in the page's route (`/environments/:id`), if it is one.
+pub fn route_id() -> impl Fn() -> Option<uuid::Uuid> + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
+    }
+}
+
+/// A page only some roles can use (a form to create or edit): for anyone else, the
+/// "not available to you" page instead of a form the server would refuse. The organization is
+/// the page's `orgID` when it names one; otherwise any organization where the person may.
+#[component]
+pub fn AdminsOnly(
+    op: model::access::Op,
+    /// Why not, and whom to ask.
+    #[prop(into)]
+    why: String,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let me = use_context::<model::user::Me>();
+    let named = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("orgID"))
+        .and_then(|s| uuid::Uuid::parse_str(&s).ok());
+    let allowed = match named {
+        Some(org) => crate::helpers::permissions::allows(me.as_ref(), Some(org), op),
+        None => me.as_ref().is_some_and(|me| {
+            me.organizations
+                .iter()
+                .any(|o| me.org_standing(o.id).is_some_and(|s| s.allows(op)))
+        }),
+    };
+    if allowed {
+        children().into_any()
+    } else {
+        view! { <NotAvailable why /> }.into_any()
+    }
+}
+
 /// Where to go after signing in: only a local path, never another site. Only visible ASCII is
 /// accepted (browsers percent-encode the rest): the path goes into a Location header, which
 /// cannot carry anything else.

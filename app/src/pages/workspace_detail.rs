@@ -12,7 +12,6 @@ use crate::server_fns::workspaces::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use model::access::{Op, Standing};
 use model::assignment::AssignmentPatch;
 use model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort};
@@ -104,12 +103,7 @@ fn connections_query() -> ConnectionQuery {
 
 #[component]
 pub fn WorkspaceDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    };
+    let id = super::route_id();
     let saved = RwSignal::new(0u32);
     let update = ServerAction::<UpdateWorkspace>::new();
     let add = ServerAction::<AddMember>::new();

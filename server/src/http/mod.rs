@@ -172,6 +172,17 @@ pub fn metrics_router(service: Arc<Service>, leptos_options: LeptosOptions) -> R
         })
 }
 
+/// The app's page routes, found once per process. Leptos finds them by running the whole app
+/// with data loading switched off by a process-wide flag (`SuppressResourceLoad`), and any
+/// page whose data starts loading in that window, in any server of the process, waits
+/// forever: a second server built in a running process (tests, or two servers in one
+/// process) stalled pages that way. Found once, before any server serves, there is no window.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
     // The recorder must be in place before the first request: counted without one, requests
     // are lost (it used to be installed by the first scrape of /metrics).
@@ -182,7 +193,7 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
         service,
         leptos_options: leptos_options.clone(),
     };
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let context = move || provide_context(for_server_fns.clone());
     // Pages also send their CSP, naming the nonce of their inline scripts.
     let page_context = {

@@ -36,7 +36,7 @@ pub const TWINNED_WASM_BR: &[u8] = b"the brotli twin";
 pub const SITE_CSS: &str = ".test-site > .marker { color: #123456; }\n";
 
 /// The site every test server serves (`site_root`): a few built assets.
-fn test_site() -> &'static str {
+pub fn test_site() -> &'static str {
     static SITE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     let dir = SITE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -166,6 +166,9 @@ async fn sweep_orphans(conn: &mut sqlx::PgConnection) {
         .await;
 }
 
+/// How long stopping a test server may take before the test fails.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl TestServer {
     pub async fn start(backend: Backend) -> Option<TestServer> {
         Self::start_with(backend, Default::default()).await
@@ -249,6 +252,8 @@ impl TestServer {
             service,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // An answer that never comes fails the test that asked, by name.
+                .timeout(std::time::Duration::from_secs(60))
                 .build()
                 .unwrap(),
             db_url: db_url.to_string(),
@@ -263,10 +268,23 @@ impl TestServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        // A step that does not finish is a bug to name, not a hang for CI's time limit: the
+        // server waits for responses still being written, the pools for connections still out.
         if let Some(t) = self.task.take() {
-            let _ = t.await;
+            tokio::time::timeout(STOP_WAIT, t)
+                .await
+                .expect("the server did not stop: a response never finished")
+                .ok();
         }
-        self.service.db.close().await;
+        if tokio::time::timeout(STOP_WAIT, self.service.db.close())
+            .await
+            .is_err()
+        {
+            panic!(
+                "the pools did not close: a connection was never given back ({:?})",
+                self.service.db.gauges()
+            );
+        }
         if let Some(name) = self.pg_database.take() {
             if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
