@@ -124,3 +124,32 @@ test('the transfer list searches as you type, keeps selections, focus and counts
   const moved = await api(page.request, base, 'GET', `/api/environments/${target.id}`);
   expect(moved.connection_count).toBe(2);
 });
+
+test('the transfer list takes its final size before its rows arrive: nothing below it moves', async ({ page, baseURL }) => {
+  await signIn(page, '/environments');
+  const base = baseURL!;
+  const env = await api(page.request, base, 'POST', '/api/environments', { name: 'e2e-tl-steady' });
+  for (let i = 0; i < 12; i++) {
+    const c = await api(page.request, base, 'POST', '/api/connections', { name: `e2e-tl-steady-${i}`, kind: 'prometheus', url: `http://steady${i}.example:9090` });
+    if (i < 3) await api(page.request, base, 'POST', `/api/environments/${env.id}/connections/${c.id}`, {});
+  }
+  // Layout shifts not caused by input, summed as Lighthouse's CLS does, from the first paint.
+  await page.addInitScript(() => {
+    const w = window as unknown as { shifts: number };
+    w.shifts = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) {
+        if (!e.hadRecentInput) w.shifts += e.value;
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  for (const size of [{ width: 390, height: 844 }, { width: 1440, height: 900 }]) {
+    await page.setViewportSize(size);
+    await page.goto(`/environments/${env.id}`);
+    await hydrated(page);
+    await expect(page.getByTestId('pane-assigned').getByTestId('transfer-item')).toHaveCount(3);
+    await expect(page.getByTestId('pane-available').getByTestId('transfer-item').first()).toBeVisible();
+    const shifts = await page.evaluate(() => (window as unknown as { shifts: number }).shifts);
+    expect(shifts, `layout shift at ${size.width} px`).toBeLessThan(0.02);
+  }
+});

@@ -77,12 +77,64 @@ pub fn TransferList(
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
     let saved = saved.unwrap_or_else(|| RwSignal::new(0));
+    let move_to_noun = source.move_to.as_ref().map(|m| m.target_noun);
     let source = StoredValue::new(source);
     let noun = StoredValue::new(noun);
     view! {
-        <Show when=move || mounted.get() fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Show when=move || mounted.get() fallback=move || view! { <Frame noun=noun.get_value() move_to=move_to_noun /> }>
             <Panes source=source.get_value() noun=noun.get_value() page_size saved />
         </Show>
+    }
+}
+
+/// What the server renders, and the page shows until it is interactive: the list's frame at
+/// the size it will have (the panes' lists are of fixed height), so that nothing below it moves
+/// when the rows arrive. A "Loading…" line instead measured a layout shift of 0.40 on an
+/// environment's page (Lighthouse, mobile), most of its performance score lost.
+#[component]
+fn Frame(noun: String, move_to: Option<&'static str>) -> impl IntoView {
+    let pane = |title: &str, noun: &str| {
+        let base = title.to_lowercase();
+        view! {
+            <section class="transfer-pane" aria-label=format!("{title} {noun}") aria-busy="true">
+                <h3>{title.to_string()} " " <span class="count">"…"</span></h3>
+                <form class="transfer-search">
+                    <input type="search" aria-label=format!("Search {base} {noun}") placeholder="Search" disabled />
+                </form>
+                <ul class="transfer-items"><li class="loading">"Loading…"</li></ul>
+                <div class="transfer-pager">
+                    <button type="button" class="btn btn-small" aria-label=format!("Previous page of {base} {noun}") disabled>"‹"</button>
+                    <span>"Page 1"</span>
+                    <button type="button" class="btn btn-small" aria-label=format!("Next page of {base} {noun}") disabled>"›"</button>
+                </div>
+            </section>
+        }
+    };
+    view! {
+        <div class="transfer-list" data-testid="transfer-frame">
+            {pane("Available", &noun)}
+            <div class="transfer-actions" role="group" aria-label=format!("Move {noun}")>
+                <button type="button" class="btn" disabled>"Add selected →"</button>
+                <button type="button" class="btn" disabled>"Add all →"</button>
+                <button type="button" class="btn" disabled>"← Remove selected"</button>
+                <button type="button" class="btn" disabled>"← Remove all"</button>
+                {move_to.map(|target| view! {
+                    <div class="move-to">
+                        <label for="move-to-target-frame">{format!("Move selected to another {target}")}</label>
+                        <select id="move-to-target-frame" disabled>
+                            <option value="">{format!("Choose an {target}")}</option>
+                        </select>
+                        <button type="button" class="btn" disabled>"Move"</button>
+                    </div>
+                })}
+            </div>
+            {pane("Assigned", &noun)}
+        </div>
+        <div class="form-actions">
+            <span class="transfer-pending"></span>
+            <button type="button" class="btn" disabled>"Discard changes"</button>
+            <button type="button" class="btn btn-primary" disabled>"Save"</button>
+        </div>
     }
 }
 
