@@ -71,7 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("credentials/:id/edit") view=|| view! { <pages::AdminsOnly op=Op::ManageCredential why="Adding and editing credentials is for your organization's admins. Ask one of them."><pages::credential_form::EditCredentialPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("workspaces") view=pages::workspaces::WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:id") view=pages::workspace_detail::WorkspaceDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("members") view=pages::members::MembersPage ssr=SsrMode::Async />
+                    <Route path=path!("members") view=|| view! { <pages::AdminsOnly op=Op::ManageOrgMembers why="Only an organization's admins manage its members. Ask one of them to add someone or to change a role."><pages::members::MembersPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                 </ParentRoute>

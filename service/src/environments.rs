@@ -335,10 +335,12 @@ pub(crate) fn in_use(env: &Environment) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Refuses new connections for an archived (or deleted) environment.
+/// Refuses new connections for an archived (or deleted) environment: the rule is
+/// `EnvironmentState::takes_connections`, which the UI's "Move to" targets follow too; this
+/// says why in words.
 pub(crate) fn takes_connections(env: &Environment) -> Result<(), ApiError> {
     in_use(env)?;
-    if env.archived_at.is_some() {
+    if !env.state.takes_connections() {
         return Err(ApiError::new(
             ErrorCode::Conflict,
             format!(

@@ -14,6 +14,16 @@ pub fn allows(me: Option<&Me>, org: Option<Uuid>, op: Op) -> bool {
         .is_some_and(|s| s.allows(op))
 }
 
+/// Whether `me` may do `op` in any of their organizations: for a page that names none and acts
+/// wherever its form is then sent (the server decides there, for the organization it names).
+pub fn allows_anywhere(me: Option<&Me>, op: Op) -> bool {
+    me.is_some_and(|me| {
+        me.organizations
+            .iter()
+            .any(|o| me.org_standing(o.id).is_some_and(|s| s.allows(op)))
+    })
+}
+
 /// `allows` for the signed-in user the layout provides. Call it while building a view, where
 /// the context is in reach; inside async blocks, take `Me` first and use `allows`.
 pub fn org_allows(org: Option<Uuid>, op: Op) -> bool {

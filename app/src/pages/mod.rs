@@ -76,11 +76,7 @@ pub fn AdminsOnly(
         .and_then(|s| uuid::Uuid::parse_str(&s).ok());
     let allowed = match named {
         Some(org) => crate::helpers::permissions::allows(me.as_ref(), Some(org), op),
-        None => me.as_ref().is_some_and(|me| {
-            me.organizations
-                .iter()
-                .any(|o| me.org_standing(o.id).is_some_and(|s| s.allows(op)))
-        }),
+        None => crate::helpers::permissions::allows_anywhere(me.as_ref(), op),
     };
     if allowed {
         children().into_any()

@@ -1,6 +1,6 @@
 //! Connections, and which environments each is in.
 
-use super::{uuid_col, Sql};
+use super::{named_row, uuid_col, Sql};
 use crate::db::{from_micros, Backend};
 use model::connection::{
     Connection, ConnectionFilter, ConnectionHealth, ConnectionSort, ConnectionStatus,
@@ -215,12 +215,7 @@ pub async fn ids(
         .fetch_all(&mut *db)
         .await?
         .iter()
-        .map(|r| {
-            Ok(model::list::Named {
-                id: uuid_col(r, "id")?,
-                name: r.try_get("name")?,
-            })
-        })
+        .map(named_row)
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! Environments and their tags.
 
-use super::uuid_col;
 use super::Sql;
+use super::{named_row, uuid_col};
 use crate::db::{from_micros, Backend};
 use model::environment::{Environment, EnvironmentQuery, EnvironmentSort, EnvironmentState};
 use sqlx::{AnyConnection, Row};
@@ -210,12 +210,7 @@ pub async fn ids(
         .fetch_all(&mut *db)
         .await?
         .iter()
-        .map(|r| {
-            Ok(model::list::Named {
-                id: uuid_col(r, "id")?,
-                name: r.try_get("name")?,
-            })
-        })
+        .map(named_row)
         .collect()
 }
 

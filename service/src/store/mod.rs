@@ -37,6 +37,15 @@ pub fn uuid_col(row: &sqlx::any::AnyRow, col: &str) -> Result<uuid::Uuid, sqlx::
     uuid::Uuid::parse_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
+/// Reads an object's `id` and `name` columns.
+pub fn named_row(row: &sqlx::any::AnyRow) -> Result<model::list::Named, sqlx::Error> {
+    use sqlx::Row;
+    Ok(model::list::Named {
+        id: uuid_col(row, "id")?,
+        name: row.try_get("name")?,
+    })
+}
+
 /// Deletes the row with this id from one of meshenv's tables.
 pub async fn delete_by_id(
     db: &mut sqlx::AnyConnection,
