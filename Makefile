@@ -22,7 +22,7 @@ bootstrap:
 ## (target/release/meshenv, with hash.txt beside it).
 build: bootstrap
 	$(STAGE)
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	scripts/regzip target/site
 
 ## Build, then serve on 127.0.0.1:3000 with SQLite at ./data/meshenv.db.

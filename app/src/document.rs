@@ -4,13 +4,19 @@
 
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A built file's name: `<output name>[.<hash>].<ext>`, with the hash from the hash file the
 /// build leaves beside the binary when it hashed the names (its line `<ext>: <hash>`).
 pub fn built_name(options: &LeptosOptions, ext: &str) -> String {
-    let name = options.output_name.to_string();
+    hashed_name(options, ext, &options.output_name, ext)
+}
+
+/// `<stem>[.<hash>].<ext>`, with the hash on the hash file's `<key>:` line when the build
+/// hashed the names.
+fn hashed_name(options: &LeptosOptions, key: &str, stem: &str, ext: &str) -> String {
     let hash = options
         .hash_files
         .then(|| {
@@ -20,10 +26,10 @@ pub fn built_name(options: &LeptosOptions, ext: &str) -> String {
                 .and_then(|file| std::fs::read_to_string(file).ok())
         })
         .flatten()
-        .and_then(|hashes| hash_of(&hashes, ext));
+        .and_then(|hashes| hash_of(&hashes, key));
     match hash {
-        Some(hash) => format!("{name}.{hash}.{ext}"),
-        None => format!("{name}.{ext}"),
+        Some(hash) => format!("{stem}.{hash}.{ext}"),
+        None => format!("{stem}.{ext}"),
     }
 }
 
@@ -51,6 +57,55 @@ pub fn stylesheet(options: &LeptosOptions) -> Option<&'static str> {
     .as_deref()
 }
 
+/// The split build's manifest (`--split`): for each lazily loaded group of pages (its `#[lazy]`
+/// function's name and a hash), the chunk files it needs; and where they are served. Read once,
+/// by the page's head (see [`HydrationScript`]); `None` when the build did not split.
+type SplitManifest = (String, HashMap<String, Vec<String>>);
+static SPLIT_MANIFEST: OnceLock<Option<SplitManifest>> = OnceLock::new();
+
+fn read_split_manifest(options: &LeptosOptions) -> Option<SplitManifest> {
+    let pkg = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let file = hashed_name(options, "manifest", "__wasm_split_manifest", "json");
+    let manifest = serde_json::from_str(&std::fs::read_to_string(pkg.join(file)).ok()?).ok()?;
+    Some((format!("/{}", options.site_pkg_dir), manifest))
+}
+
+/// The groups whose chunks this page already preloads.
+#[derive(Clone, Default)]
+struct PreloadedGroups(Arc<Mutex<HashSet<&'static str>>>);
+
+/// Preloads, from the page's `<head>`, the chunks of the group of pages being rendered (the
+/// `#[lazy]` function named `group`): they download beside the main module while it loads,
+/// instead of after it, when hydration asks for them.
+pub fn preload_chunks(group: &'static str) {
+    let Some(Some((pkg, manifest))) = SPLIT_MANIFEST.get() else {
+        return;
+    };
+    // Once a page: the router asks for a page's view more than once while rendering it.
+    let first = use_context::<PreloadedGroups>()
+        .is_some_and(|seen| seen.0.lock().is_ok_and(|mut seen| seen.insert(group)));
+    if !first {
+        return;
+    }
+    let files = manifest.iter().find_map(|(key, files)| {
+        let hash = key.strip_prefix(group)?.strip_prefix('_')?;
+        hash.bytes().all(|b| b.is_ascii_digit()).then_some(files)
+    });
+    for file in files.into_iter().flatten() {
+        // Rendered to nothing here: a meta tag registers itself with the page's head.
+        _ = view! {
+            <leptos_meta::Link
+                rel="preload"
+                href=format!("{pkg}/{file}.wasm")
+                as_="fetch"
+                type_="application/wasm"
+                crossorigin="anonymous"
+            />
+        }
+        .to_html();
+    }
+}
+
 /// Starts the app: loads its JS glue and wasm and hydrates the page. It waits for the first
 /// paint: the server-rendered page is complete and readable without the app, and on a slow link
 /// the half megabyte of wasm would otherwise compete with the page for it (leptos's
@@ -58,18 +113,21 @@ pub fn stylesheet(options: &LeptosOptions) -> Option<&'static str> {
 /// is parsed; the frame after that has painted it.
 ///
 /// Clicks that come before the app is interactive are held and replayed (`early_clicks.js`):
-/// `meshenvAwake` runs after hydration, in a task of its own so that the effects and the
+/// `meshenvAwake` runs after hydration (whose promise settles once the page's lazily loaded
+/// chunk has arrived and hydrated), in a task of its own so that the effects and the
 /// resources' futures that hydration queued have run first. It also marks the document
 /// (`data-hydrated`), which the end-to-end tests wait for.
 #[component]
 pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
+    SPLIT_MANIFEST.get_or_init(|| read_split_manifest(&options));
+    provide_context(PreloadedGroups::default());
     let pkg = format!("/{}", options.site_pkg_dir);
     let js = format!("{pkg}/{}", built_name(&options, "js"));
     let wasm = format!("{pkg}/{}", built_name(&options, "wasm"));
     let script = format!(
         "requestAnimationFrame(() => setTimeout(() => import({js:?}).then((m) => \
-         m.default({{ module_or_path: {wasm:?} }}).then(() => {{ m.hydrate(); \
-         setTimeout(() => window.meshenvAwake(), 0); }})), 0));"
+         m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()).then(() => \
+         setTimeout(() => window.meshenvAwake(), 0))), 0));"
     );
     let nonce = leptos::nonce::use_nonce();
     view! {

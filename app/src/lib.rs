@@ -8,6 +8,7 @@ pub mod components;
 pub mod document;
 pub mod helpers;
 pub mod pages;
+pub mod routes;
 pub mod server_fns;
 
 use leptos::prelude::*;
@@ -16,7 +17,6 @@ use leptos_meta::{provide_meta_context, Title};
 use leptos_meta::{HashedStylesheet, MetaTags};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use model::access::Op;
 
 /// The HTML document around the app, rendered on the server.
 #[cfg(feature = "ssr")]
@@ -57,23 +57,23 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=pages::layout::SignedIn ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/environments" /> } ssr=SsrMode::Async />
                     <Route path=path!("environments") view=pages::environments::EnvironmentsPage ssr=SsrMode::Async />
-                    <Route path=path!("environments/new") view=|| view! { <pages::AdminsOnly op=Op::ManageEnvironment why="Creating and editing environments is for your organization's admins. Ask one of them."><pages::environment_form::NewEnvironmentPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("environments/:id") view=pages::environment_detail::EnvironmentDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("environments/:id/edit") view=|| view! { <pages::AdminsOnly op=Op::ManageEnvironment why="Creating and editing environments is for your organization's admins. Ask one of them."><pages::environment_form::EditEnvironmentPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
-                    <Route path=path!("connections/new") view=|| view! { <pages::AdminsOnly op=Op::ManageConnection why="Adding and editing connections is for your organization's admins. Ask one of them."><pages::connection_form::NewConnectionPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("connections/import") view=|| view! { <pages::AdminsOnly op=Op::ManageConnection why="Importing connections is for your organization's admins. Ask one of them."><pages::kubeconfig_import::KubeconfigImportPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("connections/:id") view=pages::connection_detail::ConnectionDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("connections/:id/edit") view=|| view! { <pages::AdminsOnly op=Op::ManageConnection why="Adding and editing connections is for your organization's admins. Ask one of them."><pages::connection_form::EditConnectionPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("credentials") view=pages::credentials::CredentialsPage ssr=SsrMode::Async />
-                    <Route path=path!("credentials/new") view=|| view! { <pages::AdminsOnly op=Op::ManageCredential why="Adding and editing credentials is for your organization's admins. Ask one of them."><pages::credential_form::NewCredentialPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("credentials/:id") view=pages::credential_detail::CredentialDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("credentials/:id/edit") view=|| view! { <pages::AdminsOnly op=Op::ManageCredential why="Adding and editing credentials is for your organization's admins. Ask one of them."><pages::credential_form::EditCredentialPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("workspaces") view=pages::workspaces::WorkspacesPage ssr=SsrMode::Async />
-                    <Route path=path!("workspaces/:id") view=pages::workspace_detail::WorkspaceDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("members") view=|| view! { <pages::AdminsOnly op=Op::ManageOrgMembers why="Only an organization's admins manage its members. Ask one of them to add someone or to change a role."><pages::members::MembersPage /></pages::AdminsOnly> } ssr=SsrMode::Async />
-                    <Route path=path!("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
-                    <Route path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("environments/new") view=routes::NewEnvironment::route() ssr=SsrMode::Async />
+                    <Route path=path!("environments/:id") view=routes::EnvironmentDetail::route() ssr=SsrMode::Async />
+                    <Route path=path!("environments/:id/edit") view=routes::EditEnvironment::route() ssr=SsrMode::Async />
+                    <Route path=path!("connections") view=routes::Connections::route() ssr=SsrMode::Async />
+                    <Route path=path!("connections/new") view=routes::NewConnection::route() ssr=SsrMode::Async />
+                    <Route path=path!("connections/import") view=routes::ImportConnections::route() ssr=SsrMode::Async />
+                    <Route path=path!("connections/:id") view=routes::ConnectionDetail::route() ssr=SsrMode::Async />
+                    <Route path=path!("connections/:id/edit") view=routes::EditConnection::route() ssr=SsrMode::Async />
+                    <Route path=path!("credentials") view=routes::Credentials::route() ssr=SsrMode::Async />
+                    <Route path=path!("credentials/new") view=routes::NewCredential::route() ssr=SsrMode::Async />
+                    <Route path=path!("credentials/:id") view=routes::CredentialDetail::route() ssr=SsrMode::Async />
+                    <Route path=path!("credentials/:id/edit") view=routes::EditCredential::route() ssr=SsrMode::Async />
+                    <Route path=path!("workspaces") view=routes::Workspaces::route() ssr=SsrMode::Async />
+                    <Route path=path!("workspaces/:id") view=routes::WorkspaceDetail::route() ssr=SsrMode::Async />
+                    <Route path=path!("members") view=routes::Members::route() ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=routes::Audit::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=routes::Settings::route() ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -3,8 +3,16 @@
 // types need more than the default query depth.
 #![recursion_limit = "512"]
 
+/// Hydrates the page. The pages are lazy routes (their code is in chunks of their own, loaded
+/// when first visited), so hydration first loads the current page's chunk: the returned promise
+/// settles once the page is interactive, which is when the held early clicks may be replayed.
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub async fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    let body = leptos::prelude::document()
+        .body()
+        .expect("a page always has a body");
+    leptos::mount::hydrate_from_async(body, app::App)
+        .await
+        .forget();
 }
