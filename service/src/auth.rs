@@ -186,6 +186,14 @@ impl Service {
         password: &str,
         client: &ClientInfo,
     ) -> Result<NewSession, ApiError> {
+        // No user's name or email holds a control character, and the database refuses some
+        // (NUL): refused here, before it is looked up or counted.
+        if login.contains(char::is_control) {
+            return Err(ApiError::validation(
+                "login",
+                "a user name or email has no control characters",
+            ));
+        }
         let keys = throttle_keys(login, client);
         let row = {
             let mut db = self.db.read().await?;

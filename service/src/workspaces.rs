@@ -68,7 +68,10 @@ impl Service {
         let (user, field) = match (input.user_id, input.email.as_deref().map(str::trim)) {
             (Some(id), _) => (Some(id), "user_id"),
             (None, Some(email)) if !email.is_empty() => {
-                (users::find_by_email(db, email).await?, "email")
+                // Checked before it reaches the database, which refuses some text (NUL).
+                let email = model::user::check_email(email)
+                    .map_err(|why| ApiError::validation("email", why))?;
+                (users::find_by_email(db, &email).await?, "email")
             }
             _ => {
                 return Err(ApiError::validation(

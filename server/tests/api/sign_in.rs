@@ -107,6 +107,11 @@ fn pair(set_cookie: &str) -> String {
 
 async fn wrong_passwords_are_throttled(s: &TestServer) {
     s.user("acme", "alice", Role::Admin).await;
+    // A name no user can have is refused on its field, not a 500 (PostgreSQL refuses NUL in
+    // text), and counts towards nobody's throttle.
+    let (status, body, _, _) = attempt(s, "ali\u{0}ce", "wrong-password", &[]).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["field"], "login");
     for i in 1..=5 {
         let (status, body, _, _) = attempt(s, "alice", "wrong-password", &[]).await;
         assert_eq!(status, 401, "attempt {i}: {body}");

@@ -334,6 +334,15 @@ async fn members_by_id_or_email_and_roles(s: &TestServer) {
         "validation_failed",
         Some("email"),
     );
+    // an address that is not one (PostgreSQL refuses a NUL byte in text: this was a 500)
+    for email in ["nora\u{0}@example.com", "not an address", "a@b@c"] {
+        assert_error(
+            &s.post(&admin, &members, json!({ "email": email })).await,
+            400,
+            "validation_failed",
+            Some("email"),
+        );
+    }
     assert_error(
         &s.post(&admin, &members, json!({"user_id": uuid::Uuid::now_v7()}))
             .await,
