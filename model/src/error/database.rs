@@ -22,6 +22,16 @@ impl From<sqlx::Error> for ApiError {
                 "something this change depends on was changed or removed at the same time; reload and try again",
             );
         }
+        if is_unstorable_text(&e) {
+            // The service checks the text it knows of; this catches any it does not, so that a
+            // NUL byte in some field is the caller's error to fix, not an opaque 500.
+            tracing::info!(error = %e, "text the database cannot store");
+            return ApiError::new(
+                ErrorCode::InvalidBody,
+                "the request holds text the database cannot store (a NUL byte, or a character \
+                 outside UTF-8); remove it and try again",
+            );
+        }
         tracing::error!(error = %e, "database error");
         ApiError::internal()
     }
@@ -42,6 +52,16 @@ pub fn is_integrity_violation(e: &sqlx::Error) -> bool {
             ) || d.code().as_deref().is_some_and(|c| c.starts_with("23"))
                 || d.message().contains("constraint failed")
         }
+        _ => false,
+    }
+}
+
+/// True when PostgreSQL refused text it cannot hold: `22021` (a NUL byte, or a byte sequence
+/// invalid in the database's encoding) or `22P05` (a character it cannot translate). SQLite
+/// stores such text as given.
+pub fn is_unstorable_text(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("22021" | "22P05")),
         _ => false,
     }
 }

@@ -368,3 +368,29 @@ async fn health_headers_openapi_and_limits(s: &TestServer) {
         .unwrap();
     assert_eq!(r.headers()["content-encoding"], "gzip");
 }
+
+/// PostgreSQL refuses a NUL byte in text (SQLSTATE 22021). The service checks the fields it
+/// knows; for any text that reaches the database unchecked, the refusal is the caller's 400,
+/// not an opaque 500. (SQLite stores such text as given, so this is PostgreSQL's alone.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_postgres_cannot_store_is_a_400() {
+    use sqlx::Connection;
+    let Some(s) = TestServer::start(crate::common::Backend::Postgres).await else {
+        return;
+    };
+    let mut conn = sqlx::PgConnection::connect(&s.db_url).await.unwrap();
+    let refused = sqlx::query("SELECT $1::text")
+        .bind("nul\0byte")
+        .fetch_one(&mut conn)
+        .await
+        .expect_err("PostgreSQL refuses a NUL byte in text");
+    let e = model::error::ApiError::from(refused);
+    assert_eq!(
+        (e.status(), e.code),
+        (400, model::error::ErrorCode::InvalidBody),
+        "{e:?}"
+    );
+    assert!(e.error.contains("NUL"), "{}", e.error);
+    drop(conn);
+    s.stop().await;
+}
