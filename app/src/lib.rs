@@ -71,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("credentials/:id/edit") view=routes::EditCredential::route() ssr=SsrMode::Async />
                     <Route path=path!("workspaces") view=routes::Workspaces::route() ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:id") view=routes::WorkspaceDetail::route() ssr=SsrMode::Async />
+                    <Route path=path!("teams") view=routes::Teams::route() ssr=SsrMode::Async />
+                    <Route path=path!("teams/:id") view=routes::TeamDetail::route() ssr=SsrMode::Async />
                     <Route path=path!("members") view=routes::Members::route() ssr=SsrMode::Async />
                     <Route path=path!("audit") view=routes::Audit::route() ssr=SsrMode::Async />
                     <Route path=path!("settings") view=routes::Settings::route() ssr=SsrMode::Async />

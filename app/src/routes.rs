@@ -80,6 +80,7 @@ page_group!(
         Connections => view! { <pages::connections::ConnectionsPage /> },
         Credentials => view! { <pages::credentials::CredentialsPage /> },
         Workspaces => view! { <pages::workspaces::WorkspacesPage /> },
+        Teams => view! { <pages::teams::TeamsPage /> },
         Members => admins_only!(
             Op::ManageOrgMembers,
             "Only an organization's admins manage its members. Ask one of them to add someone or to change a role.",
@@ -95,6 +96,7 @@ page_group!(
     details, __preload_details, DetailPage {
         EnvironmentDetail => view! { <pages::environment_detail::EnvironmentDetailPage /> },
         WorkspaceDetail => view! { <pages::workspace_detail::WorkspaceDetailPage /> },
+        TeamDetail => view! { <pages::team_detail::TeamDetailPage /> },
         ConnectionDetail => view! { <pages::connection_detail::ConnectionDetailPage /> },
         CredentialDetail => view! { <pages::credential_detail::CredentialDetailPage /> },
     }

@@ -36,13 +36,15 @@ test('an admin assigns an environment to a workspace; its member sees those conn
   await expect(page.getByTestId('member-row').filter({ hasText: 'e2e-member' })).toHaveCount(1);
 
   // Assign the environment through the transfer list.
-  const available = page.getByTestId('pane-available');
+  // (The page has a second transfer list, for teams.)
+  const envs = page.getByTestId('transfer-environments');
+  const available = envs.getByTestId('pane-available');
   await available.getByLabel('Search available environments').fill('e2e-team-env');
   await available.getByLabel('Search available environments').press('Enter');
   await expect(available.getByText('e2e-team-env')).toBeVisible();
   await available.getByRole('checkbox').first().check();
-  await page.getByRole('button', { name: 'Add selected →' }).click();
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await envs.getByRole('button', { name: 'Add selected →' }).click();
+  await envs.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('status')).toContainText('Saved: 1 added, 0 removed');
   await expect(page.getByTestId('workspace-connection').filter({ hasText: 'e2e-team-k8s' })).toHaveCount(1);
   await expect(page.getByTestId('workspace-connection').filter({ hasText: 'e2e-team-hidden' })).toHaveCount(0);
@@ -72,11 +74,12 @@ test('an admin assigns an environment to a workspace; its member sees those conn
   // The admin removes the assignment; after a reload the member no longer sees it.
   await page.reload();
   await hydrated(page);
-  const assigned = page.getByTestId('pane-assigned');
+  const envsAgain = page.getByTestId('transfer-environments');
+  const assigned = envsAgain.getByTestId('pane-assigned');
   await expect(assigned.getByText('e2e-team-env')).toBeVisible();
   await assigned.getByRole('checkbox').first().check();
-  await page.getByRole('button', { name: '← Remove selected' }).click();
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await envsAgain.getByRole('button', { name: '← Remove selected' }).click();
+  await envsAgain.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('status')).toContainText('Saved: 0 added, 1 removed');
 
   await member.reload();

@@ -45,6 +45,12 @@ pub enum Op {
     ManageOrgMembers,
     /// The organization's whole audit log (workspace members see their workspaces' part).
     ViewOrgEvents,
+    /// The organization's teams and their members. Teams belong to the organization, not to a
+    /// workspace: the standing is the strongest anywhere in it (`Me::standing_in_org`), so a
+    /// workspace admin sees the teams they may give their workspace to.
+    ViewTeams,
+    /// Create, rename and delete teams, and change their members.
+    ManageTeams,
 }
 
 use Op::*;
@@ -69,6 +75,8 @@ pub const RULES: &[(Op, [bool; 4])] = &[
     (ViewUnassignedEnvironments, [true, false, false, false]),
     (ManageOrgMembers, [true, false, false, false]),
     (ViewOrgEvents, [true, false, false, false]),
+    (ViewTeams, [true, true, false, false]),
+    (ManageTeams, [true, false, false, false]),
 ];
 
 /// The standings in the table's column order, as its messages name them.
@@ -180,6 +188,8 @@ mod tests {
         ViewUnassignedEnvironments,
         ManageOrgMembers,
         ViewOrgEvents,
+        ViewTeams,
+        ManageTeams,
     ];
 
     #[test]

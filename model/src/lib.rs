@@ -14,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod list;
 pub mod scope;
+pub mod team;
 pub mod text;
 pub mod user;
 pub mod workspace;
@@ -24,5 +25,4 @@ crate::recheck_by_raw!(
     connection::ConnectionQuery,
     credential::CredentialQuery,
     environment::EnvironmentQuery,
-    workspace::WorkspaceEnvironmentQuery,
 );

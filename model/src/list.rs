@@ -14,8 +14,9 @@ pub const MAX_SEARCH_LEN: usize = 200;
 pub const MAX_PAGE: u32 = i32::MAX as u32;
 
 /// An object by id and name: what moving a whole side of a transfer list needs to show each
-/// item it staged.
+/// item it staged, and a related object embedded in an answer (a person's teams).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Named {
     pub id: Uuid,
     pub name: String,

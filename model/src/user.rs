@@ -110,6 +110,23 @@ impl Me {
         Some(Standing::in_workspace(role))
     }
 
+    /// The strongest standing the user holds anywhere in an organization: for what belongs to
+    /// the organization rather than to a workspace (its teams). `None` outside it.
+    pub fn standing_in_org(&self, org: Uuid) -> Option<Standing> {
+        let role = self.membership(org)?.role;
+        if role == Role::Admin {
+            return Some(Standing::OrgAdmin);
+        }
+        Some(
+            self.workspaces
+                .iter()
+                .filter(|w| w.organization_id == org)
+                .fold(Standing::OrgMember, |best, w| {
+                    best.max(Standing::in_workspace(Some(w.role)))
+                }),
+        )
+    }
+
     /// How the user stands in an organization before any object is in play.
     pub fn org_standing(&self, org: Uuid) -> Option<Standing> {
         self.membership(org).map(|m| Standing::in_org(m.role))
@@ -127,6 +144,12 @@ pub struct OrgUser {
     /// Still on the one-time password they were given.
     pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
+    /// In a list: their first teams in the organization (at most
+    /// `connection::EMBEDDED_MAX`, by id) of `team_count`; each team's page lists its members.
+    #[serde(default)]
+    pub teams: Vec<crate::list::Named>,
+    #[serde(default)]
+    pub team_count: u64,
 }
 
 /// The body of `POST /api/users`.

@@ -150,7 +150,7 @@ impl SortField for WorkspaceSort {
 }
 
 /// Refuses any filter: the list has none.
-fn no_filter(raw: &RawListQuery, what: &str) -> Result<(), ApiError> {
+pub(crate) fn no_filter(raw: &RawListQuery, what: &str) -> Result<(), ApiError> {
     if let Some(map) = parse_filter_object(raw.filter.as_deref())? {
         if let Some(key) = map.keys().next() {
             return Err(ApiError::parameter(
@@ -178,17 +178,31 @@ pub struct WorkspacePage {
     pub workspaces: Vec<Workspace>,
 }
 
-/// `GET /api/workspaces/{id}/environments`: the workspace's environments, or with
-/// `filter {"assigned": false}` the organization's environments not in it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkspaceEnvironmentQuery {
-    pub list: ListQuery<EnvironmentSort>,
+/// One side of a workspace's assignment: what it holds, or with `filter {"assigned": false}`
+/// what the organization has that it does not hold (the other pane of a transfer list).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SideQuery<S> {
+    pub list: ListQuery<S>,
     pub unassigned: bool,
 }
 
-impl WorkspaceEnvironmentQuery {
+/// `GET /api/workspaces/{id}/environments`.
+pub type WorkspaceEnvironmentQuery = SideQuery<EnvironmentSort>;
+/// `GET /api/workspaces/{id}/teams`.
+pub type WorkspaceTeamQuery = SideQuery<crate::team::TeamSort>;
+
+impl<S: SortField> Default for SideQuery<S> {
+    fn default() -> Self {
+        SideQuery {
+            list: ListQuery::default(),
+            unassigned: false,
+        }
+    }
+}
+
+impl<S: SortField> SideQuery<S> {
     pub fn parse(raw: &RawListQuery) -> Result<Self, ApiError> {
-        let mut q = WorkspaceEnvironmentQuery {
+        let mut q = SideQuery {
             list: ListQuery::parse(raw)?,
             unassigned: false,
         };
@@ -221,6 +235,12 @@ impl WorkspaceEnvironmentQuery {
             .unassigned
             .then(|| serde_json::json!({ "assigned": false }).to_string());
         raw
+    }
+}
+
+impl<S: SortField> crate::list::Recheck for SideQuery<S> {
+    fn rechecked(&self) -> Result<Self, ApiError> {
+        Self::parse(&self.to_raw())
     }
 }
 

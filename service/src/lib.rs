@@ -29,9 +29,11 @@ mod health;
 mod kubeconfig;
 mod links;
 mod passwords;
+mod teams;
 mod throttle;
 mod tokens;
 mod users;
+mod workspace_teams;
 mod workspaces;
 
 pub use admin::FirstAdmin;

@@ -1,5 +1,5 @@
 //! One operation for every many-to-many assignment: environment<->connection and
-//! workspace<->environment (and the team<->workspace membership to come). Each is an
+//! workspace<->environment and workspace<->team. Each is an
 //! [`Assignment`]: the store's link table and the nouns its errors and audit events use. Adding,
 //! removing, patching and moving ids all go through here, so every assignment checks its ids,
 //! moves its parent's `updated_at` and records one audit event of one shape:
@@ -36,6 +36,12 @@ pub(crate) const WORKSPACE_ENVIRONMENTS: Assignment = Assignment {
     link: &store::WORKSPACE_ENVIRONMENTS,
     parent: "workspace",
     child: "environment",
+};
+
+pub(crate) const WORKSPACE_TEAMS: Assignment = Assignment {
+    link: &store::WORKSPACE_TEAMS,
+    parent: "workspace",
+    child: "team",
 };
 
 /// The parent of a change, as the audit log names it.

@@ -89,8 +89,9 @@ impl Service {
             Op::ManageOrgMembers,
             "list the organization's members",
         )?;
-        let (users, total_count) =
-            users::list_org_users(&mut *self.db.read().await?, org, query).await?;
+        let mut db = self.db.read().await?;
+        let (mut users, total_count) = users::list_org_users(&mut db, org, query).await?;
+        crate::store::teams::attach_to_users(&mut db, org, &mut users).await?;
         Ok(UserPage {
             page: query.page,
             page_size: query.page_size,

@@ -1,5 +1,5 @@
-//! Workspaces: teams, the environments assigned to them, their members, and what those
-//! members may reach. Every check goes through the access table.
+//! Workspaces: the environments assigned to them, their members, and what those members may
+//! reach. (The teams they take are in `workspace_teams`.) Every check goes through the access table.
 
 use super::access::{authorize, permit};
 use super::links::{Parent, WORKSPACE_ENVIRONMENTS as LINK};
@@ -29,7 +29,7 @@ fn write_err(name: &str) -> impl Fn(sqlx::Error) -> ApiError + '_ {
 }
 
 /// A workspace as the parent of an assignment change.
-fn parent(ws: &Workspace) -> Parent<'_> {
+pub(crate) fn parent(ws: &Workspace) -> Parent<'_> {
     Parent {
         organization_id: ws.organization_id,
         id: ws.id,
@@ -39,7 +39,7 @@ fn parent(ws: &Workspace) -> Parent<'_> {
 
 impl Service {
     /// The workspace, if the caller may see it (not-found otherwise) and may do `op` to it.
-    async fn workspace_for(
+    pub(crate) async fn workspace_for(
         &self,
         db: &mut AnyConnection,
         actor: &Actor,
@@ -58,14 +58,16 @@ impl Service {
         Ok((ws, standing))
     }
 
-    /// The user a membership request names, who must belong to the workspace's organization.
-    async fn member_user(
+    /// The user a membership request names by `user_id` or `email`, who must belong to the
+    /// organization (of the workspace or team they join).
+    pub(crate) async fn member_user(
         &self,
         db: &mut AnyConnection,
         org: Uuid,
-        input: &NewMember,
+        user_id: Option<Uuid>,
+        email: Option<&str>,
     ) -> Result<Uuid, ApiError> {
-        let (user, field) = match (input.user_id, input.email.as_deref().map(str::trim)) {
+        let (user, field) = match (user_id, email.map(str::trim)) {
             (Some(id), _) => (Some(id), "user_id"),
             (None, Some(email)) if !email.is_empty() => {
                 // Checked before it reaches the database, which refuses some text (NUL).
@@ -438,7 +440,14 @@ impl Service {
                 "manage a workspace's members",
             )
             .await?;
-        let user = self.member_user(&mut tx, ws.organization_id, input).await?;
+        let user = self
+            .member_user(
+                &mut tx,
+                ws.organization_id,
+                input.user_id,
+                input.email.as_deref(),
+            )
+            .await?;
         let before = store::get_member(&mut tx, id, user).await?;
         store::put_member(&mut tx, id, user, role).await?;
         let after = store::get_member(&mut tx, id, user)

@@ -46,6 +46,11 @@ fn Frame(me: Me) -> impl IntoView {
         .organizations
         .iter()
         .any(|o| o.role == model::user::Role::Admin);
+    // Teams are seen by organization admins and by workspace admins (who give them workspaces).
+    let sees_teams = me.organizations.iter().any(|o| {
+        me.standing_in_org(o.id)
+            .is_some_and(|s| s.allows(model::access::Op::ViewTeams))
+    });
     // Changing the one-time password clears this (Settings), and the person goes on at once.
     let must_change = RwSignal::new(me.must_change_password);
     provide_context(MustChangePassword(must_change));
@@ -69,6 +74,7 @@ fn Frame(me: Me) -> impl IntoView {
                 <A href="/connections">"Connections"</A>
                 <A href="/credentials">"Credentials"</A>
                 <A href="/workspaces">"Workspaces"</A>
+                {sees_teams.then(|| view! { <A href="/teams">"Teams"</A> })}
                 <A href="/audit">"Audit"</A>
                 {is_admin.then(|| view! { <A href="/members">"Members"</A> })}
                 <A href="/settings">"Settings"</A>

@@ -122,6 +122,7 @@ pub fn MembersPage() -> impl IntoView {
                         <div class="table-wrap"><table class="data">
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
+                                <th scope="col">"Teams"</th>
                                 <th scope="col">"Password"</th>
                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                             </tr></thead>
@@ -137,6 +138,7 @@ pub fn MembersPage() -> impl IntoView {
                                             <td>{u.name.clone()}{is_me.then(|| view! { " " <span class="badge">"you"</span> })}</td>
                                             <td>{u.email.clone()}</td>
                                             <td>{u.role.as_str()}</td>
+                                            <td data-testid="member-teams">{teams_cell(&u)}</td>
                                             <td>{if u.must_change_password { "one-time" } else { "set" }}</td>
                                             <td class="col-actions">
                                                 {if is_me {
@@ -171,4 +173,26 @@ pub fn MembersPage() -> impl IntoView {
         />
     }
     .into_any()
+}
+
+/// The teams a person is in, as links, and how many more there are (each team's page lists its
+/// members; a workspace's page lists the teams that give it).
+fn teams_cell(u: &model::user::OrgUser) -> impl IntoView {
+    let more = (u.team_count as usize).saturating_sub(u.teams.len());
+    let links = u
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            view! {
+                {(i > 0).then_some(", ")}
+                <a href=format!("/teams/{}", t.id)>{t.name.clone()}</a>
+            }
+        })
+        .collect_view();
+    view! {
+        {links}
+        {(more > 0).then(|| format!(" and {more} more"))}
+        {u.team_count.eq(&0).then_some("none")}
+    }
 }

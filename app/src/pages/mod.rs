@@ -16,7 +16,10 @@ pub mod login;
 pub mod members;
 pub mod sessions;
 pub mod settings;
+pub mod team_detail;
+pub mod teams;
 pub mod workspace_detail;
+pub mod workspace_teams;
 pub mod workspaces;
 
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
 //! One workspace: its name and description, the environments assigned to it (a transfer list
-//! for organization admins), its members, and the connections its members get.
+//! for organization admins), its members and teams, and the connections its members get.
 
 use crate::components::toast::use_toasts;
 use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
@@ -207,6 +207,9 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                     })}
                                 </Transition>
                                 <Members w=w.clone() members manage=standing.allows(Op::ManageWorkspaceMembers) add saved />
+                            </section>
+                            <section class="form-card wide">
+                                <crate::pages::workspace_teams::WorkspaceTeams ws=w.id manage=standing.allows(Op::ManageWorkspaceMembers) saved />
                             </section>
                             <section class="form-card wide" aria-labelledby="effective">
                                 <h2 id="effective">"Connections"</h2>

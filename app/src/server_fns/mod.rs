@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod connections;
 pub mod environments;
+pub mod teams;
 pub mod tokens;
 pub mod users;
 pub mod workspaces;

@@ -16,6 +16,7 @@ pub mod observe;
 pub mod openapi;
 pub mod security;
 pub mod server_fns;
+pub mod teams;
 pub mod users;
 pub mod workspaces;
 
@@ -143,6 +144,29 @@ fn api_routes() -> Router<AppState> {
         .route(
             "/workspaces/{id}/members/{user_id}",
             axum::routing::put(workspaces::update_member).delete(workspaces::remove_member),
+        )
+        .route(
+            "/workspaces/{id}/teams",
+            g(teams::workspace_teams)
+                .post(teams::add_workspace_team)
+                .patch(teams::patch_workspace_teams),
+        )
+        .route(
+            "/workspaces/{id}/teams/{team_id}",
+            axum::routing::put(teams::update_workspace_team).delete(teams::remove_workspace_team),
+        )
+        .route("/teams", g(teams::list).post(teams::create))
+        .route(
+            "/teams/{id}",
+            g(teams::get).put(teams::update).delete(teams::delete),
+        )
+        .route(
+            "/teams/{id}/members",
+            g(teams::members).post(teams::add_member),
+        )
+        .route(
+            "/teams/{id}/members/{user_id}",
+            axum::routing::delete(teams::remove_member),
         )
         .route("/users", g(users::list).post(users::create))
         .route(

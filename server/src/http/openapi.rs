@@ -51,6 +51,19 @@ use utoipa::{Modify, OpenApi};
         super::workspaces::add_member,
         super::workspaces::update_member,
         super::workspaces::remove_member,
+        super::teams::workspace_teams,
+        super::teams::add_workspace_team,
+        super::teams::patch_workspace_teams,
+        super::teams::update_workspace_team,
+        super::teams::remove_workspace_team,
+        super::teams::list,
+        super::teams::create,
+        super::teams::get,
+        super::teams::update,
+        super::teams::delete,
+        super::teams::members,
+        super::teams::add_member,
+        super::teams::remove_member,
         super::users::list,
         super::users::create,
         super::users::update,
@@ -64,7 +77,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(model::error::ErrorCode)),
     modifiers(&BearerAuth, &Standard),
-    tags((name = "environments"), (name = "assignments"), (name = "connections"), (name = "credentials"), (name = "audit"), (name = "workspaces"), (name = "users"), (name = "identity"))
+    tags((name = "environments"), (name = "assignments"), (name = "connections"), (name = "credentials"), (name = "audit"), (name = "workspaces"), (name = "teams"), (name = "users"), (name = "identity"))
 )]
 pub struct ApiDoc;
 

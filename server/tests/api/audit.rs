@@ -345,6 +345,91 @@ async fn every_mutating_endpoint_writes_an_event(s: &TestServer) {
     )
     .await;
 
+    // teams, and a workspace's teams
+    let team = p
+        .call(
+            post.clone(),
+            "/api/teams",
+            "/api/teams",
+            Some(json!({"name": "t"})),
+            "team.create",
+        )
+        .await;
+    let team = id(&team);
+    let team_path = format!("/api/teams/{team}");
+    p.call(
+        put.clone(),
+        "/api/teams/{id}",
+        &team_path,
+        Some(json!({"description": "d"})),
+        "team.update",
+    )
+    .await;
+    let member = p
+        .call(
+            post.clone(),
+            "/api/teams/{id}/members",
+            &format!("{team_path}/members"),
+            Some(json!({"email": "mike@example.com"})),
+            "team.member_add",
+        )
+        .await;
+    let mike = member["user_id"].as_str().unwrap().to_string();
+    let ws_teams = format!("/api/workspaces/{ws}/teams");
+    for (method, template, path, body, action) in [
+        (
+            post.clone(),
+            "/api/workspaces/{id}/teams",
+            ws_teams.clone(),
+            Some(json!({"team_id": team})),
+            "workspace.assign",
+        ),
+        (
+            put.clone(),
+            "/api/workspaces/{id}/teams/{teamID}",
+            format!("{ws_teams}/{team}"),
+            Some(json!({"role": "admin"})),
+            "workspace.team_role",
+        ),
+        (
+            patch.clone(),
+            "/api/workspaces/{id}/teams",
+            ws_teams.clone(),
+            Some(json!({"remove": [team]})),
+            "workspace.unassign",
+        ),
+    ] {
+        p.call(method, template, &path, body, action).await;
+    }
+    assert_eq!(
+        s.post(&admin, &ws_teams, json!({"team_id": team})).await.0,
+        201
+    );
+    p.call(
+        del.clone(),
+        "/api/workspaces/{id}/teams/{teamID}",
+        &format!("{ws_teams}/{team}"),
+        None,
+        "workspace.unassign",
+    )
+    .await;
+    p.call(
+        del.clone(),
+        "/api/teams/{id}/members/{userID}",
+        &format!("{team_path}/members/{mike}"),
+        None,
+        "team.member_remove",
+    )
+    .await;
+    p.call(
+        del.clone(),
+        "/api/teams/{id}",
+        &team_path,
+        None,
+        "team.delete",
+    )
+    .await;
+
     // deletions last: each object is gone afterwards
     p.call(
         del.clone(),
@@ -507,6 +592,11 @@ const SERVER_FN_READS: &[&str] = &[
     "workspaces/environment_ids",
     "workspaces/connections",
     "workspaces/members",
+    "workspaces/teams",
+    "workspaces/team_ids",
+    "teams/list",
+    "teams/get",
+    "teams/members",
 ];
 
 /// The personal operations checked in their own test (server functions only).
@@ -523,6 +613,18 @@ const SERVER_FN_WRITES: &[(&str, &str)] = &[
     ("sessions/end_all", "DELETE /api/me/sessions"),
     ("users/password", "PUT /api/me/password"),
     ("users/create", "POST /api/users"),
+    ("teams/create", "POST /api/teams"),
+    ("teams/delete", "DELETE /api/teams/{id}"),
+    ("teams/members/add", "POST /api/teams/{id}/members"),
+    (
+        "teams/members/remove",
+        "DELETE /api/teams/{id}/members/{userID}",
+    ),
+    ("workspaces/teams/patch", "PATCH /api/workspaces/{id}/teams"),
+    (
+        "workspaces/teams/role",
+        "PUT /api/workspaces/{id}/teams/{teamID}",
+    ),
     ("users/role", "PUT /api/users/{id}"),
     ("users/remove", "DELETE /api/users/{id}"),
     ("users/reset_password", "POST /api/users/{id}/password"),

@@ -20,5 +20,6 @@ mod platform;
 mod reference;
 mod scale;
 mod sign_in;
+mod teams;
 mod trust;
 mod workspaces;

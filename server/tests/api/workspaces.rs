@@ -12,6 +12,7 @@ both_backends!(
     effective_connections_are_distinct_with_their_environments,
     members_by_id_or_email_and_roles,
     access_matrix,
+    access_matrix_through_teams,
     members_see_only_what_their_workspaces_reach,
     removal_counts_from_the_next_request,
     org_members_one_time_password_and_roles,
@@ -399,9 +400,25 @@ struct World {
     cred: String,
     extra_user: String,
     acme: String,
+    /// A team in no workspace, for the rows that act on teams.
+    spare_team: String,
+}
+
+/// How the workspace admin and member of the matrix hold their roles.
+#[derive(Clone, Copy, PartialEq)]
+enum Via {
+    /// As members of the workspace.
+    Membership,
+    /// Through teams the workspace has (and the organization member was in one of them, then
+    /// taken out: they must stand exactly where they would had they never been in it).
+    Teams,
 }
 
 async fn world(s: &TestServer) -> World {
+    world_via(s, Via::Membership).await
+}
+
+async fn world_via(s: &TestServer, via: Via) -> World {
     let admin = s.user("acme", "alice", Role::Admin).await;
     let ws_admin = s.user("acme", "wanda", Role::Member).await;
     let ws_member = s.user("acme", "walt", Role::Member).await;
@@ -450,19 +467,52 @@ async fn world(s: &TestServer) -> World {
         json!({}),
     )
     .await;
-    let members = format!("/api/workspaces/{ws}/members");
-    s.post(
-        &admin,
-        &members,
-        json!({"email": "wanda@example.com", "role": "admin"}),
-    )
-    .await;
-    s.post(
-        &admin,
-        &members,
-        json!({"email": "walt@example.com", "role": "member"}),
-    )
-    .await;
+    match via {
+        Via::Membership => {
+            let members = format!("/api/workspaces/{ws}/members");
+            for (email, role) in [
+                ("wanda@example.com", "admin"),
+                ("walt@example.com", "member"),
+            ] {
+                let (status, v) = s
+                    .post(&admin, &members, json!({"email": email, "role": role}))
+                    .await;
+                assert_eq!(status, 201, "{v}");
+            }
+        }
+        Via::Teams => {
+            for (team, email, role) in [
+                ("blue-admins", "wanda@example.com", "admin"),
+                ("blue-readers", "walt@example.com", "member"),
+            ] {
+                let team = create(s, &admin, "/api/teams", json!({"name": team})).await;
+                let members = format!("/api/teams/{team}/members");
+                let (status, v) = s.post(&admin, &members, json!({"email": email})).await;
+                assert_eq!(status, 201, "{v}");
+                // the organization member was in the team too, and is taken out again
+                let (status, olga) = s
+                    .post(&admin, &members, json!({"email": "olga@example.com"}))
+                    .await;
+                assert_eq!(status, 201, "{olga}");
+                let (status, v) = s
+                    .post(
+                        &admin,
+                        &format!("/api/workspaces/{ws}/teams"),
+                        json!({"team_id": team, "role": role}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "{v}");
+                let (status, _) = s
+                    .delete(
+                        &admin,
+                        &format!("{members}/{}", olga["user_id"].as_str().unwrap()),
+                    )
+                    .await;
+                assert_eq!(status, 204);
+            }
+        }
+    }
+    let spare_team = create(s, &admin, "/api/teams", json!({"name": "spare"})).await;
     let (_, me) = s.get(&admin, "/api/me").await;
     let acme = me["organizations"][0]["id"].as_str().unwrap().to_string();
     let (_, users) = s.get(&admin, "/api/users?search=xavier").await;
@@ -485,12 +535,23 @@ async fn world(s: &TestServer) -> World {
         cred,
         extra_user,
         acme,
+        spare_team,
     }
 }
 
 async fn access_matrix(s: &TestServer) {
-    let w = world(s).await;
+    matrix(s, world(s).await).await
+}
+
+/// The same table when the workspace roles come through teams: a team's role stands for its
+/// members exactly as a membership does, and leaving the team leaves nothing behind.
+async fn access_matrix_through_teams(s: &TestServer) {
+    matrix(s, world_via(s, Via::Teams).await).await
+}
+
+async fn matrix(s: &TestServer, w: World) {
     let ws = format!("/api/workspaces/{}", w.ws);
+    let team = format!("/api/teams/{}", w.spare_team);
     let unassigned = "filter=%7B%22assigned%22%3Afalse%7D";
     // expected status per caller: outsider, org member, ws member, ws admin, org admin
     let rows: Vec<(Method, String, Option<Value>, [u16; 5])> = vec![
@@ -584,6 +645,91 @@ async fn access_matrix(s: &TestServer) {
             "/api/workspaces".into(),
             Some(json!({"name": "new", "organization_id": w.acme})),
             [404, 403, 403, 403, 201],
+        ),
+        (
+            Method::GET,
+            format!("/api/teams?orgID={}", w.acme),
+            None,
+            [404, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/teams".into(),
+            Some(json!({"name": "new", "organization_id": w.acme})),
+            [404, 403, 403, 403, 201],
+        ),
+        (Method::GET, team.clone(), None, [404, 404, 404, 200, 200]),
+        (
+            Method::PUT,
+            team.clone(),
+            Some(json!({"description": "d"})),
+            [404, 404, 404, 403, 200],
+        ),
+        (
+            Method::GET,
+            format!("{team}/members"),
+            None,
+            [404, 404, 404, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("{team}/members"),
+            Some(json!({"user_id": w.extra_user})),
+            [404, 404, 404, 403, 201],
+        ),
+        (
+            Method::DELETE,
+            format!("{team}/members/{}", w.extra_user),
+            None,
+            [404, 404, 404, 403, 204],
+        ),
+        (
+            Method::GET,
+            format!("{ws}/teams"),
+            None,
+            [404, 404, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{ws}/teams?{unassigned}"),
+            None,
+            [404, 404, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("{ws}/teams"),
+            Some(json!({"team_id": w.spare_team})),
+            [404, 404, 403, 201, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{ws}/teams/{}", w.spare_team),
+            Some(json!({"role": "member"})),
+            [404, 404, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            format!("{ws}/teams/{}", w.spare_team),
+            None,
+            [404, 404, 403, 204, 404],
+        ),
+        (
+            Method::PATCH,
+            format!("{ws}/teams"),
+            Some(json!({"add": [w.spare_team]})),
+            [404, 404, 403, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("{ws}/teams"),
+            Some(json!({"remove": [w.spare_team]})),
+            [404, 404, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            team.clone(),
+            None,
+            [404, 404, 404, 403, 204],
         ),
         (
             Method::GET,

@@ -1,4 +1,5 @@
-//! Many-to-many mappings (environment–connection, workspace–environment), in batches:
+//! Many-to-many mappings (environment–connection, workspace–environment, workspace–team; a
+//! workspace's teams take the table's default role, `member`, when added here), in batches:
 //! statements carry at most CHUNK ids, so a 10,000-id change is a few dozen statements in one
 //! transaction.
 
@@ -39,6 +40,15 @@ pub const WORKSPACE_ENVIRONMENTS: Link = Link {
     child: "environment_id",
     child_table: "environments",
     child_condition: " AND deleted_at IS NULL",
+};
+
+pub const WORKSPACE_TEAMS: Link = Link {
+    table: "workspace_teams",
+    parent_table: "workspaces",
+    parent: "workspace_id",
+    child: "team_id",
+    child_table: "teams",
+    child_condition: "",
 };
 
 fn in_list(sql: &mut Sql, ids: &[Uuid]) {

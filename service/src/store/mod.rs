@@ -19,6 +19,7 @@ pub mod health;
 pub mod names;
 pub mod reach;
 pub mod sessions;
+pub mod teams;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
@@ -163,11 +164,21 @@ impl Sql {
     /// Appends the order and the window of a list page. The id breaks ties, so pages never
     /// overlap or skip rows that share a sort value.
     pub fn order_page<F: SortField>(&mut self, column: &str, list: &ListQuery<F>) -> &mut Self {
+        self.order_page_by(column, "id", list)
+    }
+
+    /// `order_page` with the tie-breaking unique column named (a query that joins tables).
+    pub fn order_page_by<F: SortField>(
+        &mut self,
+        column: &str,
+        unique: &str,
+        list: &ListQuery<F>,
+    ) -> &mut Self {
         let dir = match list.order.direction {
             Direction::Asc => "ASC",
             Direction::Desc => "DESC",
         };
-        self.push(&format!(" ORDER BY {column} {dir}, id {dir} LIMIT "))
+        self.push(&format!(" ORDER BY {column} {dir}, {unique} {dir} LIMIT "))
             .bind(i64::from(list.page_size))
             .push(" OFFSET ")
             .bind(i64::try_from(list.offset()).unwrap_or(i64::MAX))

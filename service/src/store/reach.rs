@@ -1,5 +1,6 @@
-//! What an organization member reaches through their workspaces: a workspace's environments,
-//! those environments' connections, and the credentials of those connections. Lists splice
+//! What an organization member reaches through their workspaces (as a member, or through a
+//! team: the `workspace_access` view): a workspace's environments, those environments'
+//! connections, and the credentials of those connections. Lists splice
 //! these subqueries into their WHERE clause; single objects ask for the caller's best role.
 
 use super::Sql;
@@ -19,7 +20,7 @@ pub(crate) use join_live_environment;
 
 const MEMBER_ENVIRONMENTS: &str = concat!(
     "SELECT we.environment_id FROM workspace_environments we \
-     JOIN workspace_members wm ON wm.workspace_id = we.workspace_id",
+     JOIN workspace_access wm ON wm.workspace_id = we.workspace_id",
     join_live_environment!(),
     "WHERE wm.user_id = "
 );
@@ -28,7 +29,7 @@ const MEMBER_CONNECTIONS: &str = concat!(
     "SELECT ec.connection_id FROM environment_connections ec \
      JOIN workspace_environments we ON we.environment_id = ec.environment_id",
     join_live_environment!(),
-    "JOIN workspace_members wm ON wm.workspace_id = we.workspace_id WHERE wm.user_id = "
+    "JOIN workspace_access wm ON wm.workspace_id = we.workspace_id WHERE wm.user_id = "
 );
 
 /// Appends `<column> IN (the environments <user> reaches)`.
@@ -54,10 +55,10 @@ pub fn credentials_of(sql: &mut Sql, column: &str, user: Uuid) {
     .push("))");
 }
 
-/// Appends `<column> IN (the workspaces <user> belongs to)`.
+/// Appends `<column> IN (the workspaces <user> belongs to, themselves or through a team)`.
 pub fn workspaces_of(sql: &mut Sql, column: &str, user: Uuid) {
     sql.push(&format!(
-        " AND {column} IN (SELECT workspace_id FROM workspace_members WHERE user_id = "
+        " AND {column} IN (SELECT workspace_id FROM workspace_access WHERE user_id = "
     ))
     .bind(user)
     .push(")");
@@ -79,7 +80,7 @@ pub async fn roles(
     id: Uuid,
 ) -> Result<Vec<Role>, sqlx::Error> {
     let base = concat!(
-        "SELECT DISTINCT wm.role FROM workspace_members wm \
+        "SELECT DISTINCT wm.role FROM workspace_access wm \
          JOIN workspace_environments we ON we.workspace_id = wm.workspace_id",
         join_live_environment!()
     );

@@ -68,8 +68,11 @@ pub async fn load_me(db: &mut AnyConnection, user_id: Uuid) -> Result<Option<Me>
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let workspaces = sqlx::query(
-        "SELECT w.id, w.name, w.organization_id, wm.role FROM workspace_members wm \
-         JOIN workspaces w ON w.id = wm.workspace_id WHERE wm.user_id = $1 ORDER BY w.name_key, w.id",
+        // Once per workspace with the strongest role, however many ways it is reached (as a
+        // member, through teams): 'admin' sorts before 'member', so MIN is the strongest.
+        "SELECT w.id, w.name, w.organization_id, MIN(wa.role) AS role FROM workspace_access wa \
+         JOIN workspaces w ON w.id = wa.workspace_id WHERE wa.user_id = $1 \
+         GROUP BY w.id, w.name, w.organization_id, w.name_key ORDER BY w.name_key, w.id",
     )
     .bind(user_id.to_string())
     .fetch_all(&mut *db)
@@ -227,6 +230,8 @@ fn org_user(r: &sqlx::any::AnyRow) -> Result<OrgUser, sqlx::Error> {
         role: Role::parse(&role).unwrap_or(Role::Member),
         must_change_password: r.try_get::<i64, _>("must_change")? != 0,
         created_at: crate::db::from_micros(r.try_get("created_at")?),
+        teams: Vec::new(),
+        team_count: 0,
     })
 }
 

@@ -216,20 +216,25 @@ pub async fn delete_member(
     Ok(())
 }
 
-/// Drops a user's memberships of an organization's workspaces (they left the organization).
+/// Drops a user's memberships of an organization's workspaces and teams (they left the
+/// organization).
 pub async fn delete_memberships_in_org(
     db: &mut AnyConnection,
     org: Uuid,
     user: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    for text in [
         "DELETE FROM workspace_members WHERE user_id = $1 \
          AND workspace_id IN (SELECT id FROM workspaces WHERE organization_id = $2)",
-    )
-    .bind(user.to_string())
-    .bind(org.to_string())
-    .execute(&mut *db)
-    .await?;
+        "DELETE FROM team_members WHERE user_id = $1 \
+         AND team_id IN (SELECT id FROM teams WHERE organization_id = $2)",
+    ] {
+        sqlx::query(text)
+            .bind(user.to_string())
+            .bind(org.to_string())
+            .execute(&mut *db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -80,10 +80,14 @@ pub fn TransferList(
     let move_to_noun = source.move_to.as_ref().map(|m| m.target_noun);
     let source = StoredValue::new(source);
     let noun = StoredValue::new(noun);
+    // One element around it all, named for what it moves: a page may hold two (a workspace's
+    // environments and teams).
     view! {
-        <Show when=move || mounted.get() fallback=move || view! { <Frame noun=noun.get_value() move_to=move_to_noun /> }>
-            <Panes source=source.get_value() noun=noun.get_value() page_size saved />
-        </Show>
+        <div class="transfer" data-testid=format!("transfer-{}", noun.get_value())>
+            <Show when=move || mounted.get() fallback=move || view! { <Frame noun=noun.get_value() move_to=move_to_noun /> }>
+                <Panes source=source.get_value() noun=noun.get_value() page_size saved />
+            </Show>
+        </div>
     }
 }
 

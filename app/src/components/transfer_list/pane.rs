@@ -279,8 +279,8 @@ pub fn PaneView(
     };
     let search_label = format!("Search {base} {noun}");
     view! {
-        <section class="transfer-pane" aria-labelledby=format!("{base}-title") data-testid=format!("pane-{base}")>
-            <h3 id=format!("{base}-title")>
+        <section class="transfer-pane" aria-labelledby=format!("{noun}-{base}-title") data-testid=format!("pane-{base}")>
+            <h3 id=format!("{noun}-{base}-title")>
                 {title} " " <span class="count" data-testid=format!("count-{base}") aria-live="polite">{count}</span>
                 {move || selected_words().map(|w| view! {
                     " " <span class="selected-count" data-testid=format!("selected-{base}")>{w}</span>
