@@ -47,6 +47,26 @@ pub fn named_row(row: &sqlx::any::AnyRow) -> Result<model::list::Named, sqlx::Er
     })
 }
 
+/// The `role` column of the one row `query` finds for the ids `$1` and `$2` (a membership), if
+/// there is one.
+pub(crate) async fn role_of(
+    db: &mut sqlx::AnyConnection,
+    query: &'static str,
+    a: uuid::Uuid,
+    b: uuid::Uuid,
+) -> Result<Option<model::user::Role>, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query(query)
+        .bind(a.to_string())
+        .bind(b.to_string())
+        .fetch_optional(&mut *db)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<String, _>("role"))
+        .transpose()?
+        .and_then(|r| model::user::Role::parse(&r)))
+}
+
 /// Deletes the row with this id from one of meshenv's tables.
 pub async fn delete_by_id(
     db: &mut sqlx::AnyConnection,

@@ -288,16 +288,13 @@ pub async fn workspace_role(
     workspace: Uuid,
     team: Uuid,
 ) -> Result<Option<Role>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT role FROM workspace_teams WHERE workspace_id = $1 AND team_id = $2")
-            .bind(workspace.to_string())
-            .bind(team.to_string())
-            .fetch_optional(&mut *db)
-            .await?;
-    Ok(row
-        .map(|r| r.try_get::<String, _>("role"))
-        .transpose()?
-        .and_then(|r| Role::parse(&r)))
+    super::role_of(
+        db,
+        "SELECT role FROM workspace_teams WHERE workspace_id = $1 AND team_id = $2",
+        workspace,
+        team,
+    )
+    .await
 }
 
 /// Gives the teams (already in the workspace) `role`; returns the ids whose role changed.

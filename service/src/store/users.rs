@@ -201,16 +201,13 @@ pub async fn org_role(
     org: Uuid,
     user: Uuid,
 ) -> Result<Option<Role>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2")
-            .bind(org.to_string())
-            .bind(user.to_string())
-            .fetch_optional(&mut *db)
-            .await?;
-    Ok(row
-        .map(|r| r.try_get::<String, _>("role"))
-        .transpose()?
-        .and_then(|r| Role::parse(&r)))
+    super::role_of(
+        db,
+        "SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2",
+        org,
+        user,
+    )
+    .await
 }
 
 /// The flag as an integer: booleans come back from SQLite through `Any` as integers.
