@@ -154,6 +154,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
             }
         },
     );
+    let teams = crate::pages::workspace_teams::teams_resource(id, saved);
     let history = history_resource(id, saved.into());
     let me = use_context::<Me>();
     view! {
@@ -209,7 +210,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                 <Members w=w.clone() members manage=standing.allows(Op::ManageWorkspaceMembers) add saved />
                             </section>
                             <section class="form-card wide">
-                                <crate::pages::workspace_teams::WorkspaceTeams ws=w.id manage=standing.allows(Op::ManageWorkspaceMembers) saved />
+                                <crate::pages::workspace_teams::WorkspaceTeams ws=w.id teams manage=standing.allows(Op::ManageWorkspaceMembers) saved />
                             </section>
                             <section class="form-card wide" aria-labelledby="effective">
                                 <h2 id="effective">"Connections"</h2>

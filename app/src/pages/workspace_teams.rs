@@ -10,6 +10,7 @@ use crate::server_fns::teams::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::error::ApiError;
 use model::list::{Direction, ListQuery, Order};
 use model::team::{TeamPage, TeamSort, WorkspaceTeamPatch};
 use model::user::Role;
@@ -80,12 +81,34 @@ fn source(ws: Uuid) -> TransferSource {
     }
 }
 
+/// The workspace's teams (the first 100) as the page loads them, again after each save: made by
+/// the page's component, with its other resources, so that the server's render and hydration
+/// see the same resources in the same order.
+pub fn teams_resource(
+    id: impl Fn() -> Option<Uuid> + Send + Sync + 'static,
+    saved: RwSignal<u32>,
+) -> Resource<Result<TeamPage, ApiError>> {
+    Resource::new(
+        move || (id(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(ws) => {
+                    list_workspace_teams(ws, side_query(Side::Assigned, String::new(), 0, 100))
+                        .await
+                }
+                None => Err(ApiError::not_found("workspace")),
+            }
+        },
+    )
+}
+
 #[component]
-pub fn WorkspaceTeams(ws: Uuid, manage: bool, saved: RwSignal<u32>) -> impl IntoView {
-    let teams = Resource::new(
-        move || saved.get(),
-        move |_| list_workspace_teams(ws, side_query(Side::Assigned, String::new(), 0, 100)),
-    );
+pub fn WorkspaceTeams(
+    ws: Uuid,
+    teams: Resource<Result<TeamPage, ApiError>>,
+    manage: bool,
+    saved: RwSignal<u32>,
+) -> impl IntoView {
     view! {
         <h2>"Teams"</h2>
         <p class="field-help">

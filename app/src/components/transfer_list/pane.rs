@@ -281,7 +281,10 @@ pub fn PaneView(
     view! {
         <section class="transfer-pane" aria-labelledby=format!("{noun}-{base}-title") data-testid=format!("pane-{base}")>
             <h3 id=format!("{noun}-{base}-title")>
-                {title} " " <span class="count" data-testid=format!("count-{base}") aria-live="polite">{count}</span>
+                // The noun, for screen readers, makes each pane's name its own: a page may hold
+                // two transfer lists (a workspace's environments and teams).
+                {title} <span class="visually-hidden">{format!(" {noun}")}</span> " "
+                <span class="count" data-testid=format!("count-{base}") aria-live="polite">{count}</span>
                 {move || selected_words().map(|w| view! {
                     " " <span class="selected-count" data-testid=format!("selected-{base}")>{w}</span>
                     <button type="button" class="btn-link" on:click=move |_| p.selected.set(BTreeMap::new())>"Clear"</button>
