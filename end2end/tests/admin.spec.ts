@@ -186,8 +186,9 @@ test('no main page scrolls sideways at 1440, 1024, 768 or 390 px, and row action
   const env = await api(page.request, base, 'POST', '/api/environments', { name: long, description: 'A long description '.repeat(8), tags: ['prod', 'us-east', 'layout'] });
   await api(page.request, base, 'POST', '/api/connections', { name: 'e2e-layout-conn', kind: 'kubernetes', url: 'https://a-rather-long-host-name.example.internal:6443' });
   const ws = await api(page.request, base, 'POST', '/api/workspaces', { name: 'e2e-layout-ws' });
-  const pages = ['/environments', '/connections', '/credentials', '/workspaces', '/members', '/audit', '/settings',
-    `/environments/${env.id}`, `/workspaces/${ws.id}`];
+  const team = await api(page.request, base, 'POST', '/api/teams', { name: 'e2e-layout-team-' + 'y'.repeat(60), description: 'A long description '.repeat(8) });
+  const pages = ['/environments', '/connections', '/credentials', '/workspaces', '/teams', '/members', '/audit', '/settings',
+    `/environments/${env.id}`, `/workspaces/${ws.id}`, `/teams/${team.id}`];
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
     for (const path of pages) {
