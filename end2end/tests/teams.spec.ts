@@ -34,8 +34,8 @@ test('an admin gives a team a workspace through the transfer list; a team member
   const teams = page.getByTestId('transfer-teams');
   const available = teams.getByTestId('pane-available');
   await available.getByLabel('Search available teams').fill('e2e-tm');
-  await expect(available.getByText('e2e-tm-oncall')).toBeVisible();
-  await available.getByRole('checkbox').first().check();
+  // By its name: other tests' teams may be listed until the search has narrowed the pane.
+  await available.getByRole('checkbox', { name: /e2e-tm-oncall/ }).check();
   await teams.getByRole('button', { name: 'Add selected →' }).click();
   await teams.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('status')).toContainText('Saved: 1 added, 0 removed');
