@@ -17,16 +17,22 @@ pub fn built_name(options: &LeptosOptions, ext: &str) -> String {
 /// `<stem>[.<hash>].<ext>`, with the hash on the hash file's `<key>:` line when the build
 /// hashed the names.
 fn hashed_name(options: &LeptosOptions, key: &str, stem: &str, ext: &str) -> String {
+    // The hash file beside the binary, read once: it is written by the build, not at run time.
+    static HASHES: OnceLock<Option<String>> = OnceLock::new();
     let hash = options
         .hash_files
         .then(|| {
-            std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
-                .and_then(|file| std::fs::read_to_string(file).ok())
+            HASHES
+                .get_or_init(|| {
+                    std::env::current_exe()
+                        .ok()
+                        .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+                        .and_then(|file| std::fs::read_to_string(file).ok())
+                })
+                .as_deref()
         })
         .flatten()
-        .and_then(|hashes| hash_of(&hashes, key));
+        .and_then(|hashes| hash_of(hashes, key));
     match hash {
         Some(hash) => format!("{stem}.{hash}.{ext}"),
         None => format!("{stem}.{ext}"),

@@ -67,9 +67,17 @@ macro_rules! page_group {
     };
 }
 
+/// Why a form is not for someone, said once for each kind of object whose forms it guards.
+const WHY_ENVIRONMENTS: &str =
+    "Creating and editing environments is for your organization's admins. Ask one of them.";
+const WHY_CONNECTIONS: &str =
+    "Adding and editing connections is for your organization's admins. Ask one of them.";
+const WHY_CREDENTIALS: &str =
+    "Adding and editing credentials is for your organization's admins. Ask one of them.";
+
 /// A form page for the roles allowed `op` only (see [`pages::AdminsOnly`]).
 macro_rules! admins_only {
-    ($op:expr, $why:literal, $page:path) => {
+    ($op:expr, $why:expr, $page:path) => {
         view! { <pages::AdminsOnly op=$op why=$why><$page /></pages::AdminsOnly> }
     };
 }
@@ -107,17 +115,17 @@ page_group!(
     forms, __preload_forms, FormPage {
         NewEnvironment => admins_only!(
             Op::ManageEnvironment,
-            "Creating and editing environments is for your organization's admins. Ask one of them.",
+            WHY_ENVIRONMENTS,
             pages::environment_form::NewEnvironmentPage
         ),
         EditEnvironment => admins_only!(
             Op::ManageEnvironment,
-            "Creating and editing environments is for your organization's admins. Ask one of them.",
+            WHY_ENVIRONMENTS,
             pages::environment_form::EditEnvironmentPage
         ),
         NewConnection => admins_only!(
             Op::ManageConnection,
-            "Adding and editing connections is for your organization's admins. Ask one of them.",
+            WHY_CONNECTIONS,
             pages::connection_form::NewConnectionPage
         ),
         ImportConnections => admins_only!(
@@ -127,17 +135,17 @@ page_group!(
         ),
         EditConnection => admins_only!(
             Op::ManageConnection,
-            "Adding and editing connections is for your organization's admins. Ask one of them.",
+            WHY_CONNECTIONS,
             pages::connection_form::EditConnectionPage
         ),
         NewCredential => admins_only!(
             Op::ManageCredential,
-            "Adding and editing credentials is for your organization's admins. Ask one of them.",
+            WHY_CREDENTIALS,
             pages::credential_form::NewCredentialPage
         ),
         EditCredential => admins_only!(
             Op::ManageCredential,
-            "Adding and editing credentials is for your organization's admins. Ask one of them.",
+            WHY_CREDENTIALS,
             pages::credential_form::EditCredentialPage
         ),
     }
