@@ -14,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod list;
 pub mod scope;
+pub mod sso;
 pub mod team;
 pub mod text;
 pub mod user;

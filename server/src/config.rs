@@ -115,6 +115,29 @@ pub struct Global {
     /// deleted hourly, and each pruning is itself recorded.
     #[arg(long, env = "MESHENV_AUDIT_RETENTION", default_value = "forever", global = true, value_parser = parse_retention)]
     pub audit_retention: Retention,
+    /// The URL browsers reach meshenv at (https://meshenv.example.com): single sign-on's
+    /// redirect URI is {this}/auth/oidc/{provider}/callback.
+    #[arg(long, env = "MESHENV_PUBLIC_URL", global = true)]
+    pub public_url: Option<url::Url>,
+    /// OpenID Connect providers to offer on the sign-in page, comma-separated names; each is
+    /// configured by MESHENV_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET (or
+    /// _CLIENT_SECRET_FILE), _ORGANIZATION and optionally _LABEL, _SCOPES, _GROUPS_CLAIM,
+    /// _ALLOWED_DOMAINS, _ROLE_MAP, _DEFAULT_ROLE and _TEAM_MAP (see the README).
+    #[arg(
+        long,
+        env = "MESHENV_OIDC_PROVIDERS",
+        default_value = "",
+        global = true
+    )]
+    pub oidc_providers: String,
+    /// Whether people may sign in with a password; false leaves the providers (and the
+    /// break-glass admin, if named).
+    #[arg(long, env = "MESHENV_PASSWORD_SIGN_IN", default_value_t = true, global = true, action = clap::ArgAction::Set)]
+    pub password_sign_in: bool,
+    /// The one user name or email that may still sign in with a password when password
+    /// sign-in is off (for when the identity provider is down).
+    #[arg(long, env = "MESHENV_BREAK_GLASS_ADMIN", global = true)]
+    pub break_glass_admin: Option<String>,
 }
 
 /// How long audit events are kept: `None` is forever.
@@ -295,6 +318,44 @@ impl Global {
             .map_err(|e| anyhow::anyhow!("MESHENV_TRUSTED_PROXIES: {e}"))?;
         Ok(service::HttpSettings {
             trusted_proxies: service::client::TrustedProxies(proxies),
+        })
+    }
+
+    /// Single sign-on's settings, each provider read from its MESHENV_OIDC_<NAME>_* variables.
+    pub fn sso_settings(&self) -> anyhow::Result<service::sso::SsoSettings> {
+        self.sso_settings_from(|k| std::env::var(k).ok())
+    }
+
+    pub fn sso_settings_from(
+        &self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<service::sso::SsoSettings> {
+        let providers = self
+            .oidc_providers
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| service::sso::ProviderSettings::from_vars(n, &var))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("MESHENV_OIDC_PROVIDERS: {e}"))?;
+        if !providers.is_empty() && self.public_url.is_none() {
+            anyhow::bail!(
+                "MESHENV_OIDC_PROVIDERS needs MESHENV_PUBLIC_URL: the redirect URI registered with each provider is made from it"
+            );
+        }
+        if !self.password_sign_in && providers.is_empty() {
+            anyhow::bail!(
+                "MESHENV_PASSWORD_SIGN_IN=false needs a provider in MESHENV_OIDC_PROVIDERS: nobody could sign in"
+            );
+        }
+        Ok(service::sso::SsoSettings {
+            public_url: self.public_url.clone(),
+            providers,
+            password_sign_in: self.password_sign_in,
+            break_glass: self
+                .break_glass_admin
+                .clone()
+                .filter(|b| !b.trim().is_empty()),
         })
     }
 

@@ -38,6 +38,7 @@ async fn run() -> anyhow::Result<()> {
             .with_health(health)
             .with_auth(cli.global.auth_settings())
             .with_http(cli.global.http_settings()?)
+            .with_sso(cli.global.sso_settings()?)
             .with_audit_retention(cli.global.audit_retention.0),
     );
     service.verify_secrets().await?;

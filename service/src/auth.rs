@@ -25,6 +25,7 @@ impl Service {
         let window = micros(self.auth.throttle.window);
         let mut tx = self.db.begin().await?;
         let n = sessions::delete_expired(&mut tx, now, idle_since).await?;
+        self.purge_stale_flows(&mut tx).await?;
         throttle::purge(&mut tx, now - 2 * window, now).await?;
         tx.commit().await?;
         Ok(n)
@@ -194,6 +195,13 @@ impl Service {
                 "a user name or email has no control characters",
             ));
         }
+        if !self.sso.settings.password_allowed(login) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "password sign-in is off: sign in with your identity provider",
+            )
+            .with_field("login"));
+        }
         let keys = throttle_keys(login, client);
         let row = {
             let mut db = self.db.read().await?;
@@ -225,6 +233,19 @@ impl Service {
                     .with_field("login"),
             );
         };
+        let session = self.open_session(row.id, client, None).await?;
+        // A success forgets the login's failures (not the address's).
+        throttle::clear(&mut *self.db.write().await?, &keys[0]).await?;
+        Ok(session)
+    }
+
+    /// Opens a session for `user` (through `provider`, or a password) and records the sign-in.
+    pub(crate) async fn open_session(
+        &self,
+        user: Uuid,
+        client: &ClientInfo,
+        provider: Option<&str>,
+    ) -> Result<NewSession, ApiError> {
         let secret = random_secret(32);
         let now = now_micros();
         let ttl = micros(self.auth.session_ttl);
@@ -234,19 +255,21 @@ impl Service {
             &sessions::NewRow {
                 id_hash: &secret_hash(&secret),
                 public_id: &Uuid::now_v7().simple().to_string(),
-                user: row.id,
+                user,
                 created_at: now,
                 expires_at: now + ttl,
                 client_addr: client.addr.as_deref(),
                 user_agent: client.user_agent.as_deref(),
+                provider,
             },
         )
         .await?;
-        // A success forgets the login's failures (not the address's).
-        throttle::clear(&mut tx, &keys[0]).await?;
-        let actor = self.actor_for(&mut tx, row.id, None).await?;
-        let client =
-            serde_json::json!({"client_addr": client.addr, "user_agent": client.user_agent});
+        let actor = self.actor_for(&mut tx, user, None).await?;
+        let client = serde_json::json!({
+            "client_addr": client.addr,
+            "user_agent": client.user_agent,
+            "provider": provider,
+        });
         record_own(&mut tx, &actor, "sign_in", Some(&client)).await?;
         tx.commit().await?;
         Ok(NewSession {
@@ -255,13 +278,21 @@ impl Service {
         })
     }
 
-    pub async fn sign_out(&self, session_secret: &str) -> Result<(), ApiError> {
+    /// Ends the session; returns where the browser goes next when the session came from an
+    /// identity provider that offers a logout of its own.
+    pub async fn sign_out(&self, session_secret: &str) -> Result<Option<String>, ApiError> {
         let mut tx = self.db.begin().await?;
-        if let Some(user) = sessions::delete(&mut tx, &secret_hash(session_secret)).await? {
+        let mut provider = None;
+        if let Some((user, p)) = sessions::delete(&mut tx, &secret_hash(session_secret)).await? {
             let actor = self.actor_for(&mut tx, user, None).await?;
             record_own::<()>(&mut tx, &actor, "sign_out", None).await?;
+            provider = p;
         }
-        tx.commit().await.map_err(ApiError::from)
+        tx.commit().await?;
+        Ok(match provider {
+            Some(p) => self.provider_logout_url(&p).await,
+            None => None,
+        })
     }
 
     pub async fn actor_from_session(&self, session_secret: &str) -> Result<Actor, ApiError> {

@@ -14,6 +14,7 @@ pub mod egress;
 pub mod metrics;
 pub mod probe;
 pub mod secrets;
+pub mod sso;
 pub mod store;
 
 mod access;
@@ -67,6 +68,8 @@ pub struct Service {
     pub instance: String,
     /// How long audit events are kept (None: forever).
     pub audit_retention: Option<std::time::Duration>,
+    /// Single sign-on's providers and what is known of them.
+    pub sso: std::sync::Arc<sso::Sso>,
 }
 
 impl Service {
@@ -79,7 +82,13 @@ impl Service {
             http: HttpSettings::default(),
             instance: Uuid::now_v7().to_string(),
             audit_retention: None,
+            sso: Default::default(),
         }
+    }
+
+    pub fn with_sso(mut self, settings: sso::SsoSettings) -> Self {
+        self.sso = std::sync::Arc::new(sso::Sso::new(settings));
+        self
     }
 
     pub fn with_audit_retention(mut self, keep: Option<std::time::Duration>) -> Self {

@@ -63,7 +63,7 @@ impl Service {
         Ok(team)
     }
 
-    async fn record_team_member(
+    pub(crate) async fn record_team_member(
         &self,
         db: &mut AnyConnection,
         actor: &Actor,

@@ -88,22 +88,7 @@ pub fn AdminsOnly(
     }
 }
 
-/// Where to go after signing in: only a local path, never another site. Only visible ASCII is
-/// accepted (browsers percent-encode the rest): the path goes into a Location header, which
-/// cannot carry anything else.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && p.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            p.to_string()
-        }
-        _ => "/environments".to_string(),
-    }
-}
+pub use model::text::safe_next;
 
 /// Percent-encodes a query value.
 pub fn encode(s: &str) -> String {

@@ -51,8 +51,10 @@ pub async fn sign_out() -> Result<(), ApiError> {
         let service = ctx::service()?;
         let parts = ctx::parts()?;
         let client = ctx::client();
+        // A session opened through an identity provider that offers a logout ends there too.
+        let mut next = None;
         if let Some(secret) = session_from_headers(&parts.headers, client.secure) {
-            service.sign_out(&secret).await?;
+            next = service.sign_out(&secret).await?;
         }
         let response = expect_context::<leptos_axum::ResponseOptions>();
         let cookie = session_cookie(None, client.secure);
@@ -60,10 +62,16 @@ pub async fn sign_out() -> Result<(), ApiError> {
             http::header::SET_COOKIE,
             http::HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
         );
-        leptos_axum::redirect("/login");
+        leptos_axum::redirect(next.as_deref().unwrap_or("/login"));
         Ok(())
     })
     .await
+}
+
+/// How people may sign in: the identity providers to offer, and whether the password form is on.
+#[server(prefix = "/fn", endpoint = "sign_in_options")]
+pub async fn sign_in_options() -> Result<model::sso::SignInOptions, ApiError> {
+    super::ctx::respond(async move { Ok(super::ctx::service()?.sign_in_options()) }).await
 }
 
 /// The signed-in user's sessions, this one marked `current`.

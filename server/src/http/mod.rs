@@ -16,6 +16,7 @@ pub mod observe;
 pub mod openapi;
 pub mod security;
 pub mod server_fns;
+pub mod sso;
 pub mod teams;
 pub mod users;
 pub mod workspaces;
@@ -241,6 +242,8 @@ pub fn router(service: Arc<Service>, leptos_options: LeptosOptions) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(observe::metrics))
+        .route("/auth/oidc/{provider}/start", get(sso::start))
+        .route("/auth/oidc/{provider}/callback", get(sso::callback))
         .nest("/api", api_routes())
         .leptos_routes_with_context(&state, routes, page_context.clone(), {
             let options = leptos_options.clone();

@@ -20,6 +20,7 @@ mod platform;
 mod reference;
 mod scale;
 mod sign_in;
+mod sso;
 mod teams;
 mod trust;
 mod workspaces;

@@ -16,6 +16,7 @@ pub mod connections;
 pub mod credentials;
 pub mod environments;
 pub mod health;
+pub mod identities;
 pub mod names;
 pub mod reach;
 pub mod sessions;

@@ -15,6 +15,8 @@ pub struct NewRow<'a> {
     pub expires_at: i64,
     pub client_addr: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// The identity provider it was opened through; None for a password.
+    pub provider: Option<&'a str>,
 }
 
 /// What a user agent string is cut to.
@@ -22,8 +24,8 @@ const USER_AGENT_MAX: usize = 300;
 
 pub async fn insert(db: &mut AnyConnection, s: &NewRow<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+        "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent, provider) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
     )
     .bind(s.id_hash.to_string())
     .bind(s.public_id.to_string())
@@ -35,6 +37,7 @@ pub async fn insert(db: &mut AnyConnection, s: &NewRow<'_>) -> Result<(), sqlx::
         s.user_agent
             .map(|u| u.chars().take(USER_AGENT_MAX).collect::<String>()),
     )
+    .bind(s.provider.map(str::to_string))
     .execute(&mut *db)
     .await?;
     Ok(())
@@ -112,13 +115,17 @@ pub async fn list(
     .collect()
 }
 
-/// Ends the session with this hash; returns whose it was, if it existed.
-pub async fn delete(db: &mut AnyConnection, id_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id")
+/// Ends the session with this hash; returns whose it was and the provider it was opened
+/// through, if it existed.
+pub async fn delete(
+    db: &mut AnyConnection,
+    id_hash: &str,
+) -> Result<Option<(Uuid, Option<String>)>, sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id, provider")
         .bind(id_hash.to_string())
         .fetch_optional(&mut *db)
         .await?
-        .map(|r| uuid_col(&r, "user_id"))
+        .map(|r| Ok((uuid_col(&r, "user_id")?, r.try_get("provider")?)))
         .transpose()
 }
 

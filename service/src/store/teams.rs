@@ -250,6 +250,20 @@ pub async fn get_member(
     row.as_ref().map(member).transpose()
 }
 
+/// Whether the organization has a team of this name.
+pub async fn name_taken(
+    db: &mut AnyConnection,
+    org: Uuid,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT id FROM teams WHERE organization_id = $1 AND name_key = $2")
+        .bind(org.to_string())
+        .bind(name.to_lowercase())
+        .fetch_optional(&mut *db)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Adds the member; false when they already were one.
 pub async fn add_member(
     db: &mut AnyConnection,

@@ -186,7 +186,7 @@ impl TestServer {
     pub async fn start_tuned(
         backend: Backend,
         pools: service::db::PoolSettings,
-        tune: fn(Service) -> Service,
+        tune: impl FnOnce(Service) -> Service,
     ) -> Option<TestServer> {
         let (db_url, dir, pg_database) = match backend {
             Backend::Sqlite => {
@@ -211,14 +211,14 @@ impl TestServer {
     }
 
     /// Another process on the same database, adjusted as `start_tuned` does.
-    pub async fn start_on_tuned(db_url: &str, tune: fn(Service) -> Service) -> TestServer {
+    pub async fn start_on_tuned(db_url: &str, tune: impl FnOnce(Service) -> Service) -> TestServer {
         Self::start_on_with(db_url, &Default::default(), tune).await
     }
 
     async fn start_on_with(
         db_url: &str,
         pools: &service::db::PoolSettings,
-        tune: fn(Service) -> Service,
+        tune: impl FnOnce(Service) -> Service,
     ) -> TestServer {
         let db = Db::connect_with(db_url, pools).await.expect("connect");
         db.migrate().await.expect("migrate");
