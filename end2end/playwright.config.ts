@@ -3,6 +3,9 @@ import { defineConfig } from '@playwright/test';
 // scripts/e2e picks a free port and a throwaway database and exports them here.
 const port = Number(process.env.MESHENV_E2E_PORT || 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// The OpenID provider scripts/e2e describes (single sign-on tests).
+const oidcPort = Number(process.env.MESHENV_E2E_OIDC_PORT || 3200);
+const issuer = `http://127.0.0.1:${oidcPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -24,7 +27,7 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
     command: `${process.env.MESHENV_E2E_BIN || '../target/debug/meshenv'} serve`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
@@ -38,6 +41,23 @@ export default defineConfig({
       MESHENV_SECRET_KEY_FILE: process.env.MESHENV_E2E_KEY || '../target/e2e/meshenv.key',
       MESHENV_ADMIN_PASSWORD: 'e2e-admin-password',
       MESHENV_LOG: 'warn',
+      MESHENV_PUBLIC_URL: baseURL,
+      MESHENV_OIDC_PROVIDERS: 'corp',
+      MESHENV_OIDC_CORP_LABEL: 'Corp ID',
+      MESHENV_OIDC_CORP_ISSUER: issuer,
+      MESHENV_OIDC_CORP_CLIENT_ID: 'meshenv',
+      MESHENV_OIDC_CORP_CLIENT_SECRET: 'e2e-oidc-secret',
+      MESHENV_OIDC_CORP_SCOPES: 'email profile groups',
+      MESHENV_OIDC_CORP_ORGANIZATION: 'default',
+      MESHENV_OIDC_CORP_ALLOWED_DOMAINS: 'example.com',
+      MESHENV_OIDC_CORP_TEAM_MAP: 'oncall=SSO on-call',
     },
-  },
+  }, {
+    command: `node ../tools/oidc-provider.mjs ${process.env.MESHENV_E2E_OIDC_FILE || '../target/e2e/oidc.json'} ${oidcPort}`,
+    url: `${issuer}/.well-known/openid-configuration`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'ignore',
+  }],
 });

@@ -150,6 +150,22 @@ pub struct OrgUser {
     pub teams: Vec<crate::list::Named>,
     #[serde(default)]
     pub team_count: u64,
+    /// In a list: where their workspace access comes from, one entry per way in (their own
+    /// membership, or a team's), at most `connection::EMBEDDED_MAX` of `access_count`.
+    #[serde(default)]
+    pub access: Vec<WorkspaceAccess>,
+    #[serde(default)]
+    pub access_count: u64,
+}
+
+/// One way a person reaches a workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WorkspaceAccess {
+    pub workspace: crate::list::Named,
+    pub role: Role,
+    /// The team that gives it; absent for their own membership.
+    pub via_team: Option<crate::list::Named>,
 }
 
 /// The body of `POST /api/users`.

@@ -92,6 +92,7 @@ impl Service {
         let mut db = self.db.read().await?;
         let (mut users, total_count) = users::list_org_users(&mut db, org, query).await?;
         crate::store::teams::attach_to_users(&mut db, org, &mut users).await?;
+        crate::store::teams::attach_access_to_users(&mut db, org, &mut users).await?;
         Ok(UserPage {
             page: query.page,
             page_size: query.page_size,

@@ -123,6 +123,7 @@ pub fn MembersPage() -> impl IntoView {
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                                 <th scope="col">"Teams"</th>
+                                <th scope="col">"Workspaces"</th>
                                 <th scope="col">"Password"</th>
                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                             </tr></thead>
@@ -139,6 +140,7 @@ pub fn MembersPage() -> impl IntoView {
                                             <td>{u.email.clone()}</td>
                                             <td>{u.role.as_str()}</td>
                                             <td data-testid="member-teams">{teams_cell(&u)}</td>
+                                            <td data-testid="member-access">{access_cell(&u)}</td>
                                             <td>{if u.must_change_password { "one-time" } else { "set" }}</td>
                                             <td class="col-actions">
                                                 {if is_me {
@@ -194,5 +196,36 @@ fn teams_cell(u: &model::user::OrgUser) -> impl IntoView {
         {links}
         {(more > 0).then(|| format!(" and {more} more"))}
         {u.team_count.eq(&0).then_some("none")}
+    }
+}
+
+/// Where a person's workspace access comes from: each workspace with the role it gives and,
+/// when a team gives it, the team; and how many more ways in there are.
+fn access_cell(u: &model::user::OrgUser) -> impl IntoView {
+    let more = (u.access_count as usize).saturating_sub(u.access.len());
+    let ways = u
+        .access
+        .iter()
+        .map(|a| {
+            let via = match &a.via_team {
+                Some(t) => view! {
+                    " via " <a href=format!("/teams/{}", t.id)>{t.name.clone()}</a>
+                }
+                .into_any(),
+                None => " own".into_any(),
+            };
+            view! {
+                <li>
+                    <a href=format!("/workspaces/{}", a.workspace.id)>{a.workspace.name.clone()}</a>
+                    {format!(" · {}", a.role.as_str())}
+                    {via}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="plain-list">{ways}</ul>
+        {(more > 0).then(|| format!("and {more} more"))}
+        {u.access_count.eq(&0).then_some("none")}
     }
 }

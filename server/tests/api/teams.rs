@@ -169,6 +169,30 @@ async fn members_by_id_or_email_paged_and_searched(s: &TestServer) {
         "{people}"
     );
     assert_eq!(ned["teams"].as_array().unwrap().len(), 10, "{people}");
+    // and where their workspace access comes from, as bounded: one workspace given to all
+    // twelve of ned's teams is twelve ways in, ten shown
+    let ws = s
+        .post(&admin, "/api/workspaces", json!({"name": "wide"}))
+        .await
+        .1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let all: Vec<&String> = many.iter().chain([&t]).collect();
+    let (status, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &admin,
+            &format!("/api/workspaces/{ws}/teams"),
+            Some(json!({"add": all})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, people) = s.get(&admin, "/api/users?search=ned").await;
+    let ned = &people["users"][0];
+    assert_eq!(ned["access_count"], 12, "{people}");
+    assert_eq!(ned["access"].as_array().unwrap().len(), 10, "{people}");
+    assert!(ned["access"][0]["via_team"]["name"].is_string(), "{people}");
     let (_, people) = s.get(&admin, "/api/users?search=olga").await;
     assert_eq!(names(&people["users"][0], "teams"), ["ops"], "{people}");
     assert_eq!(
@@ -312,6 +336,18 @@ async fn the_strongest_role_wins_and_leaving_counts_at_once(s: &TestServer) {
     let (_, me) = s.get(&nina, "/api/me").await;
     assert_eq!(me["workspaces"].as_array().unwrap().len(), 1, "once: {me}");
     assert_eq!(me["workspaces"][0]["role"], "admin", "{me}");
+    // The Members list says where her access comes from: both ways in, each with its role.
+    let (_, people) = s.get(&admin, "/api/users?search=nina").await;
+    let nina_row = &people["users"][0];
+    assert_eq!(nina_row["access_count"], 2, "{people}");
+    assert_eq!(
+        nina_row["access"],
+        json!([
+            {"workspace": {"id": ws, "name": "w"}, "role": "member", "via_team": null},
+            {"workspace": {"id": ws, "name": "w"}, "role": "admin", "via_team": {"id": t, "name": "leads"}},
+        ]),
+        "{people}"
+    );
     let (status, _) = s
         .put(
             &nina,

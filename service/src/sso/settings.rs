@@ -111,8 +111,7 @@ impl ProviderSettings {
     /// Whether the email's domain may sign in here.
     pub fn domain_allowed(&self, email: &str) -> bool {
         let domain = email.rsplit_once('@').map(|(_, d)| d.to_lowercase());
-        self.allowed_domains.is_empty()
-            || domain.is_some_and(|d| self.allowed_domains.iter().any(|a| *a == d))
+        self.allowed_domains.is_empty() || domain.is_some_and(|d| self.allowed_domains.contains(&d))
     }
 
     /// Reads provider `name` from `MESHENV_OIDC_<NAME>_*` through `var` (the environment, or

@@ -397,3 +397,110 @@ pub async fn attach_to_users(
     }
     Ok(())
 }
+
+/// The ways in to a person's workspaces, as one subquery: their own memberships and their
+/// teams' (each with the team), in the organization. `{user}` and `{org}` are bound by the caller.
+const ACCESS_WAYS: &str = "SELECT wm.user_id, w.id AS workspace_id, w.name AS workspace_name, \
+     wm.role, NULL AS team_id, NULL AS team_name \
+     FROM workspace_members wm JOIN workspaces w ON w.id = wm.workspace_id \
+     WHERE wm.user_id = {user} AND w.organization_id = {org} \
+     UNION ALL \
+     SELECT tm.user_id, w.id, w.name, wt.role, t.id, t.name \
+     FROM team_members tm JOIN teams t ON t.id = tm.team_id \
+     JOIN workspace_teams wt ON wt.team_id = tm.team_id JOIN workspaces w ON w.id = wt.workspace_id \
+     WHERE tm.user_id = {user} AND t.organization_id = {org}";
+
+/// Fills in `access` (where each person's workspace access comes from: the first
+/// `EMBEDDED_MAX` ways in, by workspace) and `access_count` for a page of an organization's
+/// people. Each person's part walks their membership and team links by index and stops after
+/// `EMBEDDED_MAX`, so the answer does not grow with how widely they are shared.
+pub async fn attach_access_to_users(
+    db: &mut AnyConnection,
+    org: Uuid,
+    users: &mut [model::user::OrgUser],
+) -> Result<(), sqlx::Error> {
+    use model::connection::EMBEDDED_MAX;
+    use model::list::Named;
+    use model::user::{Role, WorkspaceAccess};
+    use std::collections::HashMap;
+    if users.is_empty() {
+        return Ok(());
+    }
+    // One bounded subquery per person: `{user}` and `{org}` are bound in the order they occur.
+    let ways = |sql: &mut Sql, user: Uuid| {
+        let mut rest = ACCESS_WAYS;
+        while let Some(i) = rest.find('{') {
+            sql.push(&rest[..i]);
+            let end = rest[i..].find('}').expect("a closed placeholder") + i;
+            match &rest[i + 1..end] {
+                "user" => sql.bind(user),
+                _ => sql.bind(org),
+            };
+            rest = &rest[end + 1..];
+        }
+        sql.push(rest);
+    };
+    let mut first = Sql::default();
+    for (i, u) in users.iter().enumerate() {
+        if i > 0 {
+            first.push(" UNION ALL ");
+        }
+        first.push("SELECT * FROM (SELECT * FROM (");
+        ways(&mut first, u.id);
+        first.push(&format!(
+            ") AS ways{i} ORDER BY workspace_id, team_id LIMIT {EMBEDDED_MAX}) AS first{i}"
+        ));
+    }
+    let mut shown: HashMap<Uuid, Vec<WorkspaceAccess>> = HashMap::new();
+    for r in first.query().fetch_all(&mut *db).await? {
+        let team_id: Option<String> = r.try_get("team_id")?;
+        let via_team = match team_id {
+            Some(id) => Some(Named {
+                id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                name: r.try_get("team_name")?,
+            }),
+            None => None,
+        };
+        let role: String = r.try_get("role")?;
+        shown
+            .entry(uuid_col(&r, "user_id")?)
+            .or_default()
+            .push(WorkspaceAccess {
+                workspace: Named {
+                    id: uuid_col(&r, "workspace_id")?,
+                    name: r.try_get("workspace_name")?,
+                },
+                role: Role::parse(&role).unwrap_or(Role::Member),
+                via_team,
+            });
+    }
+    let mut count = Sql::new(
+        "SELECT wa.user_id, COUNT(*) AS n FROM workspace_access wa \
+         JOIN workspaces w ON w.id = wa.workspace_id WHERE w.organization_id = ",
+    );
+    count
+        .bind(org)
+        .push(" AND wa.user_id IN (")
+        .bind_ids(users.iter().map(|u| u.id))
+        .push(") GROUP BY wa.user_id");
+    let mut counts = HashMap::new();
+    for r in count.query().fetch_all(&mut *db).await? {
+        counts.insert(
+            uuid_col(&r, "user_id")?,
+            r.try_get::<i64, _>("n")?.max(0) as u64,
+        );
+    }
+    for u in users.iter_mut() {
+        let mut access = shown.remove(&u.id).unwrap_or_default();
+        access.sort_by_cached_key(|a| {
+            (
+                model::text::sort_key(&a.workspace.name),
+                a.workspace.id,
+                a.via_team.as_ref().map(|t| model::text::sort_key(&t.name)),
+            )
+        });
+        u.access = access;
+        u.access_count = counts.get(&u.id).copied().unwrap_or(0);
+    }
+    Ok(())
+}

@@ -229,6 +229,8 @@ fn org_user(r: &sqlx::any::AnyRow) -> Result<OrgUser, sqlx::Error> {
         created_at: crate::db::from_micros(r.try_get("created_at")?),
         teams: Vec::new(),
         team_count: 0,
+        access: Vec::new(),
+        access_count: 0,
     })
 }
 
