@@ -6,6 +6,9 @@ import { api, expect, hydrated, signIn, test } from './helpers';
 // through the transfer list, and the person sees its connections. Someone from a domain that
 // is not allowed is refused with a page that says so.
 
+/** The provider's address, as scripts/e2e gave it to meshenv. */
+const ISSUER = `http://127.0.0.1:${process.env.MESHENV_E2E_OIDC_PORT || 3200}`;
+
 test('sign in through the identity provider; a provider team given a workspace shares its connections', async ({ page, browser, baseURL }) => {
   const base = baseURL!;
   const context = await browser.newContext();
@@ -43,6 +46,12 @@ test('sign in through the identity provider; a provider team given a workspace s
   // The person's next page has the workspace's connection.
   await person.goto('/connections');
   await expect(person.getByText('e2e-sso-k8s')).toBeVisible();
+  // Signing out ends meshenv's session and goes on to the provider's own logout.
+  await hydrated(person);
+  await person.getByRole('button', { name: 'Sign out' }).click();
+  await expect(person).toHaveURL(new RegExp(`^${ISSUER}/session/end`));
+  await person.goto('/environments');
+  await expect(person).toHaveURL(/\/login/);
   await context.close();
 
   // Someone whose email domain is not allowed gets a clear page, and no session.

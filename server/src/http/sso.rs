@@ -42,6 +42,8 @@ fn flow_cookie(provider: &str, state: Option<&str>, secure: bool) -> String {
 }
 
 fn refused(r: Refusal, provider: &str, cookies: &[String]) -> Response {
+    // The provider's name comes from the path: encoded, whatever it holds.
+    let provider: String = url::form_urlencoded::byte_serialize(provider.as_bytes()).collect();
     see_other(
         &format!("/login?sso_error={}&provider={provider}", r.code()),
         cookies,
