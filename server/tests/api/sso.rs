@@ -2,7 +2,7 @@
 //! the whole authorization code flow over HTTP, on both databases: first and later sign-ins,
 //! a flow finished by another process, and every refusal, each with no session opened.
 
-use crate::common::{texts, Backend, TestServer};
+use crate::common::{session_cookie_of as session_cookie, texts, Backend, TestServer};
 use model::user::Role;
 use serde_json::{json, Value};
 use service::sso::{ProviderSettings, SsoSettings, TeamMap};
@@ -130,13 +130,28 @@ fn location(r: &reqwest::Response, base: &str) -> String {
     }
 }
 
-fn session_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("meshenv_session=") && !c.starts_with("meshenv_session=;"))
-        .map(|c| c.split(';').next().unwrap().to_string())
+/// A query parameter's value in a URL.
+fn param<'a>(url: &'a str, name: &str) -> &'a str {
+    url.split(&format!("{name}="))
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+}
+
+/// Calls a callback URL from a fresh client carrying `state` in the flow cookie: another
+/// process's answer, or an attacker's replay.
+async fn with_flow_cookie(url: &str, state: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(url)
+        .header("cookie", format!("meshenv_sso_state={state}"))
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Starts a sign-in at `s` and signs in at the provider as `login`; returns the callback URL
@@ -345,22 +360,7 @@ async fn another_process_finishes_the_flow(p: &Provider, s: &TestServer) {
     let cb = cb.replacen(&s.base, &other.base, 1);
     // Its cookie was set for the first process's address: carry it over as a browser would
     // (one host behind the balancer).
-    let state = cb
-        .split("state=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(&cb)
-        .header("cookie", format!("meshenv_sso_state={state}"))
-        .send()
-        .await
-        .unwrap();
+    let r = with_flow_cookie(&cb, param(&cb, "state")).await;
     assert_eq!(r.status(), 303);
     let cookie = session_cookie(&r).expect("the other process opened the session");
     let (st, me) = s.get_with_cookie(&cookie, "/api/me").await;
@@ -422,23 +422,7 @@ async fn refusals_open_no_session(p: &Provider, s: &TestServer) {
     assert_eq!(to, "/workspaces");
     assert!(cookie.is_some());
     // the flow cookie was cleared by the first use: put it back, as an attacker would
-    let state = cb
-        .split("state=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
-    let replay = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = replay
-        .get(&cb)
-        .header("cookie", format!("meshenv_sso_state={state}"))
-        .send()
-        .await
-        .unwrap();
+    let r = with_flow_cookie(&cb, param(&cb, "state")).await;
     assert_eq!(
         r.headers()["location"],
         refused("flow").as_str(),
@@ -447,23 +431,10 @@ async fn refusals_open_no_session(p: &Provider, s: &TestServer) {
     assert!(session_cookie(&r).is_none());
 
     // A code used once already, brought back with a fresh flow's state.
-    let code = cb
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_string();
+    let code = param(&cb, "code").to_string();
     let b2 = browser();
     let cb2 = to_callback(&b2, s, p, "bob", |u| u).await;
-    let fresh_code = cb2
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let fresh_code = param(&cb2, "code");
     let replayed = cb2.replace(fresh_code, &code);
     assert_eq!(finish(&b2, &replayed).await, (refused("token"), None));
     assert_eq!(
@@ -489,13 +460,7 @@ async fn refusals_open_no_session(p: &Provider, s: &TestServer) {
     let b = browser();
     let r = b.get(s.url("/auth/oidc/corp/start")).send().await.unwrap();
     let auth = location(&r, &s.base);
-    let state = auth
-        .split("state=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let state = param(&auth, "state");
     let (to, cookie) = finish(
         &b,
         &s.url(&format!(

@@ -373,22 +373,14 @@ pub async fn attach_to_users(
             .or_default()
             .push(super::named_row(&r)?);
     }
-    let mut count = Sql::new(
-        "SELECT tm.user_id, COUNT(*) AS n FROM team_members tm JOIN teams t ON t.id = tm.team_id \
-         WHERE t.organization_id = ",
-    );
-    count
-        .bind(org)
-        .push(" AND tm.user_id IN (")
-        .bind_ids(users.iter().map(|u| u.id))
-        .push(") GROUP BY tm.user_id");
-    let mut counts = HashMap::new();
-    for r in count.query().fetch_all(&mut *db).await? {
-        counts.insert(
-            uuid_col(&r, "user_id")?,
-            r.try_get::<i64, _>("n")?.max(0) as u64,
-        );
-    }
+    let counts = count_per_user(
+        db,
+        "team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.organization_id = ",
+        "tm",
+        org,
+        users,
+    )
+    .await?;
     for u in users.iter_mut() {
         let mut teams = shown.remove(&u.id).unwrap_or_default();
         teams.sort_by_cached_key(|t| (model::text::sort_key(&t.name), t.id));
@@ -474,22 +466,14 @@ pub async fn attach_access_to_users(
                 via_team,
             });
     }
-    let mut count = Sql::new(
-        "SELECT wa.user_id, COUNT(*) AS n FROM workspace_access wa \
-         JOIN workspaces w ON w.id = wa.workspace_id WHERE w.organization_id = ",
-    );
-    count
-        .bind(org)
-        .push(" AND wa.user_id IN (")
-        .bind_ids(users.iter().map(|u| u.id))
-        .push(") GROUP BY wa.user_id");
-    let mut counts = HashMap::new();
-    for r in count.query().fetch_all(&mut *db).await? {
-        counts.insert(
-            uuid_col(&r, "user_id")?,
-            r.try_get::<i64, _>("n")?.max(0) as u64,
-        );
-    }
+    let counts = count_per_user(
+        db,
+        "workspace_access wa JOIN workspaces w ON w.id = wa.workspace_id WHERE w.organization_id = ",
+        "wa",
+        org,
+        users,
+    )
+    .await?;
     for u in users.iter_mut() {
         let mut access = shown.remove(&u.id).unwrap_or_default();
         access.sort_by_cached_key(|a| {
@@ -503,4 +487,31 @@ pub async fn attach_access_to_users(
         u.access_count = counts.get(&u.id).copied().unwrap_or(0);
     }
     Ok(())
+}
+
+/// How many rows `from` (a FROM clause ending in `organization_id = `, its user column
+/// `{alias}.user_id`) holds for each of the page's people: one grouped query.
+async fn count_per_user(
+    db: &mut AnyConnection,
+    from: &str,
+    alias: &str,
+    org: Uuid,
+    users: &[model::user::OrgUser],
+) -> Result<std::collections::HashMap<Uuid, u64>, sqlx::Error> {
+    let mut count = Sql::new(&format!(
+        "SELECT {alias}.user_id, COUNT(*) AS n FROM {from}"
+    ));
+    count
+        .bind(org)
+        .push(&format!(" AND {alias}.user_id IN ("))
+        .bind_ids(users.iter().map(|u| u.id))
+        .push(&format!(") GROUP BY {alias}.user_id"));
+    let mut counts = std::collections::HashMap::new();
+    for r in count.query().fetch_all(&mut *db).await? {
+        counts.insert(
+            uuid_col(&r, "user_id")?,
+            r.try_get::<i64, _>("n")?.max(0) as u64,
+        );
+    }
+    Ok(counts)
 }

@@ -430,12 +430,7 @@ impl TestServer {
             .send()
             .await
             .unwrap();
-        r.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("meshenv_session=") && !c.starts_with("meshenv_session=;"))
-            .map(|c| c.split(';').next().unwrap().to_string())
+        session_cookie_of(&r)
     }
 
     /// Writes `n` events for the organization straight into the table, 500 a statement.
@@ -492,6 +487,16 @@ impl TestServer {
 }
 
 /// One text field of each item of a list answer (`list["events"][*]["action"]`, say).
+/// The `meshenv_session=...` pair a response opens, if it opens one.
+pub fn session_cookie_of(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("meshenv_session=") && !c.starts_with("meshenv_session=;"))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
 pub fn texts<'a>(list: &'a Value, items: &str, field: &str) -> Vec<&'a str> {
     list[items]
         .as_array()
