@@ -192,6 +192,59 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn single_sign_on_reads_every_provider_and_refuses_what_cannot_work() {
+        use clap::Parser;
+        let vars = |k: &str| {
+            let v = match k {
+                "MESHENV_OIDC_KEYCLOAK_ISSUER" => "https://sso.example.com/realms/x",
+                "MESHENV_OIDC_ENTRA_ISSUER" => "https://login.microsoftonline.com/t/v2.0",
+                k if k.ends_with("_CLIENT_ID") => "meshenv",
+                k if k.ends_with("_ORGANIZATION") => "platform",
+                "MESHENV_OIDC_ENTRA_LABEL" => "Microsoft",
+                _ => return None,
+            };
+            Some(v.to_string())
+        };
+        let cli = |args: &[&str]| {
+            let mut all = vec!["meshenv"];
+            all.extend_from_slice(args);
+            super::Cli::try_parse_from(all).unwrap().global
+        };
+        let two = cli(&[
+            "--oidc-providers",
+            "keycloak, entra",
+            "--public-url",
+            "https://meshenv.example.com",
+        ])
+        .sso_settings_from(vars)
+        .unwrap();
+        let labels: Vec<_> = two.providers.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["keycloak", "Microsoft"]);
+        assert!(two.password_sign_in);
+        let e = cli(&["--oidc-providers", "keycloak"])
+            .sso_settings_from(vars)
+            .unwrap_err();
+        assert!(e.to_string().contains("MESHENV_PUBLIC_URL"), "{e}");
+        let e = cli(&["--password-sign-in", "false"])
+            .sso_settings_from(vars)
+            .unwrap_err();
+        assert!(e.to_string().contains("nobody could sign in"), "{e}");
+        let e = cli(&[
+            "--oidc-providers",
+            "okta",
+            "--public-url",
+            "https://m.example.com",
+        ])
+        .sso_settings_from(vars)
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("MESHENV_OIDC_OKTA_ISSUER is required"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn durations_take_a_unit() {
         assert_eq!(parse_duration("12h").unwrap(), Duration::from_secs(43_200));
         assert_eq!(parse_duration("30m").unwrap(), Duration::from_secs(1800));
