@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|t: String| if t.is_empty() { "meshenv".to_string() } else { format!("{t} · meshenv") } />
         <Router>
             <Routes fallback=pages::NotFound>
-                <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=routes::Login::route() ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=pages::layout::SignedIn ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/environments" /> } ssr=SsrMode::Async />
                     <Route path=path!("environments") view=pages::environments::EnvironmentsPage ssr=SsrMode::Async />

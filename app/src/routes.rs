@@ -1,9 +1,10 @@
-//! The pages that are not usually the first one opened, in three chunks of code loaded when one
-//! of their pages is first visited (when built with `cargo leptos build --split`): the other
-//! lists, the pages of one object, and the forms. The sign-in page, the environments list and
-//! the frame of every page are in the main module: they are where people arrive.
+//! The pages that are not usually the first one opened, in chunks of code loaded when one of
+//! their pages is first visited (when built with `cargo leptos build --split`): the other
+//! lists, the pages of one object, the forms, and the sign-in page (visitors only). The
+//! environments list and the frame of every page are in the main module: they are where
+//! signed-in people arrive.
 //!
-//! Three chunks, not one per page: the splitter puts the code shared by each combination of
+//! A few chunks, not one per page: the splitter puts the code shared by each combination of
 //! split points in a file of its own, and one split point per page made an environments list
 //! need 233 files (and the main module alone was over the first load's budget).
 //!
@@ -96,6 +97,14 @@ page_group!(
         ),
         Audit => view! { <pages::audit::AuditPage /> },
         Settings => view! { <pages::settings::SettingsPage /> },
+    }
+);
+
+page_group!(
+    /// The sign-in page: visitors only, so its code (the password form, the identity
+    /// providers' buttons) stays out of the main module every signed-in page loads.
+    signin, __preload_signin, SignInPage {
+        Login => view! { <pages::login::LoginPage /> },
     }
 );
 

@@ -59,7 +59,8 @@ pub fn LoginPage() -> impl IntoView {
                             format!("/auth/oidc/{}/start?next={}", p.name, encode(&next))
                         };
                         let label = format!("Sign in with {}", p.label);
-                        view! { <a class="btn btn-primary sso" href=href>{label}</a> }
+                        // rel=external: the router leaves it to the browser (a server route, then the provider).
+                        view! { <a class="btn btn-primary sso" href=href rel="external">{label}</a> }
                     }).collect_view();
                     let password = if o.password {
                         Some(form().into_any())
