@@ -25,9 +25,12 @@ CREATE TABLE sign_in_flows (
     key_id TEXT NOT NULL,
     sealed TEXT NOT NULL,
     next_path TEXT NOT NULL,
+    -- who started it (the client address, '' when unknown): starts are capped per address
+    client_addr TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL
 );
 CREATE INDEX sign_in_flows_created ON sign_in_flows (created_at);
+CREATE INDEX sign_in_flows_client ON sign_in_flows (client_addr, created_at);
 
 -- The provider a session was opened through (NULL: a password), for signing out there too.
 ALTER TABLE sessions ADD COLUMN provider TEXT;

@@ -45,10 +45,12 @@ pub enum Refusal {
     NoAccess,
     /// Another meshenv account, not signed in through this provider, has the email.
     EmailTaken,
+    /// Too many sign-ins were started from this address and not finished.
+    Throttled,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 8] = [
+    pub const ALL: [Refusal; 9] = [
         Refusal::Flow,
         Refusal::Provider,
         Refusal::Token,
@@ -57,6 +59,7 @@ impl Refusal {
         Refusal::NoEmail,
         Refusal::NoAccess,
         Refusal::EmailTaken,
+        Refusal::Throttled,
     ];
 
     pub fn code(self) -> &'static str {
@@ -69,6 +72,7 @@ impl Refusal {
             Refusal::NoEmail => "no_email",
             Refusal::NoAccess => "no_access",
             Refusal::EmailTaken => "email_taken",
+            Refusal::Throttled => "throttled",
         }
     }
 
@@ -87,6 +91,7 @@ impl Refusal {
             Refusal::NoEmail => "The identity provider did not share a verified email address for you.",
             Refusal::NoAccess => "Your account is not in a group that has access to meshenv. Ask your administrator to add you.",
             Refusal::EmailTaken => "A meshenv account with your email already exists and signs in another way. Ask your administrator.",
+            Refusal::Throttled => "Too many sign-ins were started from your address. Wait a few minutes, then try again.",
         }
     }
 }

@@ -58,7 +58,7 @@ pub async fn start(
 ) -> Response {
     match state
         .service
-        .start_sign_in(&provider, q.get("next").map(String::as_str))
+        .start_sign_in(&provider, q.get("next").map(String::as_str), &client)
         .await
     {
         Ok(started) => see_other(

@@ -469,6 +469,30 @@ async fn refusals_open_no_session(p: &Provider, s: &TestServer) {
     )
     .await;
     assert_eq!((to, cookie), (refused("provider"), None));
+    // Sign-ins started and never finished: an address may have 30 under way.
+    let mut started = 0;
+    let refused_at = loop {
+        let r = s
+            .http
+            .get(s.url("/auth/oidc/corp/start"))
+            .send()
+            .await
+            .unwrap();
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        if !to.starts_with(&p.issuer) {
+            break to;
+        }
+        started += 1;
+        assert!(
+            started <= 30,
+            "more than 30 sign-ins under way from one address"
+        );
+    };
+    assert_eq!(refused_at, refused("throttled"));
+    assert_eq!(
+        count(s, "SELECT COUNT(*) FROM sign_in_flows").await,
+        service::sso::FLOWS_PER_ADDRESS
+    );
     // An unknown provider.
     let r = s
         .http

@@ -33,6 +33,9 @@ use uuid::Uuid;
 pub const FLOW_TTL: Duration = Duration::from_secs(600);
 /// How long a provider's discovery document and keys are used before they are fetched again.
 const METADATA_TTL: Duration = Duration::from_secs(3600);
+/// Sign-ins one client address may have under way (started in the last `FLOW_TTL`): starting
+/// one needs no account and writes a row, so a flood from one address stops here.
+pub const FLOWS_PER_ADDRESS: i64 = 30;
 /// The name of the cookie that ties a flow to the browser that started it.
 pub const FLOW_COOKIE: &str = "meshenv_sso_state";
 
@@ -213,6 +216,7 @@ impl Service {
         &self,
         provider: &str,
         next: Option<&str>,
+        client_info: &ClientInfo,
     ) -> Result<StartedSignIn, SsoError> {
         let p = self.sso.settings.provider(provider).ok_or_else(|| {
             SsoError::new(Refusal::Unavailable, format!("no provider '{provider}'"))
@@ -244,9 +248,20 @@ impl Service {
             key_id: self.keys.key_id().to_string(),
             sealed,
             next_path: model::text::safe_next(next),
+            client_addr: client_info.addr.clone().unwrap_or_default(),
             created_at: now_micros(),
         };
         let mut db = self.db.write().await?;
+        let since = flow.created_at - micros(FLOW_TTL);
+        if identities::count_flows_from(&mut db, &flow.client_addr, since).await?
+            >= FLOWS_PER_ADDRESS
+        {
+            crate::metrics::sign_in_refused("throttled");
+            return Err(SsoError::new(
+                Refusal::Throttled,
+                format!("{FLOWS_PER_ADDRESS} sign-ins under way from this address"),
+            ));
+        }
         identities::insert_flow(&mut db, &secret_hash(state.secret()), &flow).await?;
         Ok(StartedSignIn {
             redirect: url.to_string(),

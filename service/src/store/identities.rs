@@ -69,6 +69,7 @@ pub struct Flow {
     /// The nonce and PKCE verifier, sealed.
     pub sealed: String,
     pub next_path: String,
+    pub client_addr: String,
     pub created_at: i64,
 }
 
@@ -78,8 +79,8 @@ pub async fn insert_flow(
     f: &Flow,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sign_in_flows (state_hash, id, provider, key_id, sealed, next_path, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sign_in_flows (state_hash, id, provider, key_id, sealed, next_path, client_addr, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(state_hash.to_string())
     .bind(f.id.to_string())
@@ -87,6 +88,7 @@ pub async fn insert_flow(
     .bind(f.key_id.clone())
     .bind(f.sealed.clone())
     .bind(f.next_path.clone())
+    .bind(f.client_addr.clone())
     .bind(f.created_at)
     .execute(&mut *db)
     .await?;
@@ -101,7 +103,7 @@ pub async fn take_flow(
 ) -> Result<Option<Flow>, sqlx::Error> {
     let row = sqlx::query(
         "DELETE FROM sign_in_flows WHERE state_hash = $1 \
-         RETURNING id, provider, key_id, sealed, next_path, created_at",
+         RETURNING id, provider, key_id, sealed, next_path, client_addr, created_at",
     )
     .bind(state_hash.to_string())
     .fetch_optional(&mut *db)
@@ -113,10 +115,27 @@ pub async fn take_flow(
             key_id: r.try_get("key_id")?,
             sealed: r.try_get("sealed")?,
             next_path: r.try_get("next_path")?,
+            client_addr: r.try_get("client_addr")?,
             created_at: r.try_get("created_at")?,
         })
     })
     .transpose()
+}
+
+/// How many flows the address started since `since`.
+pub async fn count_flows_from(
+    db: &mut AnyConnection,
+    client_addr: &str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM sign_in_flows WHERE client_addr = $1 AND created_at >= $2",
+    )
+    .bind(client_addr.to_string())
+    .bind(since)
+    .fetch_one(&mut *db)
+    .await?
+    .try_get("n")
 }
 
 /// Deletes flows started before `before`; returns how many.
