@@ -55,13 +55,13 @@ async function signedInContext(page: Page, baseURL: string) {
   return page.context().browser()!.newContext({ baseURL, storageState: await page.context().storageState() });
 }
 
-/** The first load's budget for /environments, in brotli bytes: what the build reaches and 3%
- *  more, so that growth fails. 330.6 KB with the route split (590 KB before it); 345.3 KB since
- *  single sign-on and the Members page's access column (issue 15), with the sign-in page moved
- *  to a chunk of its own: the main module keeps every chunk's strings (the data section is not
- *  split) and grew by code not yet traced. The target is 250 KB (issue 12), which needs less
- *  framework code per view than Leptos 0.8 makes today. */
-const ENVIRONMENTS_BUDGET = Number(process.env.MESHENV_FIRST_LOAD_BUDGET || 355_000);
+/** The first load's budget for /environments, in brotli bytes: 330.6 KB with the route split
+ *  (590 KB before it) and 3% more, so that growth fails. The splitter's placement swings the
+ *  main module by 20 KB on small changes (345.3 KB, then 323.3 KB two commits later, with
+ *  single sign-on in both): the main wasm keeps every chunk's strings (the data section is not
+ *  split). The target is 250 KB (issue 12), which needs less framework code per view than
+ *  Leptos 0.8 makes today. */
+const ENVIRONMENTS_BUDGET = Number(process.env.MESHENV_FIRST_LOAD_BUDGET || 340_000);
 
 test('the first load of /environments stays within its budget, and other pages bring their own code', async ({ page, baseURL }) => {
   const context = await signedInContext(page, baseURL!);
