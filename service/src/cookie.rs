@@ -19,7 +19,11 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
 
 /// Reads the session cookie (the name that fits the connection) out of a request's headers.
 pub fn session_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
-    let name = session_cookie_name(secure);
+    cookie_from_headers(headers, session_cookie_name(secure))
+}
+
+/// Reads a cookie's value out of a request's headers; an empty one counts as absent.
+pub fn cookie_from_headers(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use model::sso::Refusal;
 use service::client::ClientInfo;
-use service::cookie::session_cookie;
+use service::cookie::{cookie_from_headers, session_cookie};
 use service::sso::{Callback, FLOW_COOKIE, FLOW_TTL};
 use std::collections::HashMap;
 
@@ -79,14 +79,7 @@ pub async fn callback(
     headers: HeaderMap,
     Extension(client): Extension<ClientInfo>,
 ) -> Response {
-    let browser_state = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| *k == FLOW_COOKIE)
-        .map(|(_, v)| v.to_string());
+    let browser_state = cookie_from_headers(&headers, FLOW_COOKIE);
     // The flow cookie has done its work once its state came back (whatever the outcome); a
     // callback with another state leaves it for the real one.
     let clear: Vec<String> = if browser_state.is_some() && browser_state == q.state {
