@@ -296,9 +296,39 @@ pub fn parse_role(raw: Option<&str>, required: bool) -> Result<Role, ApiError> {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkspaceMemberSort {
+    Name,
+    Email,
+    Role,
+    AddedAt,
+}
+
+impl SortField for WorkspaceMemberSort {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (WorkspaceMemberSort::Name, "name"),
+        (WorkspaceMemberSort::Email, "email"),
+        (WorkspaceMemberSort::Role, "role"),
+        (WorkspaceMemberSort::AddedAt, "added_at"),
+    ];
+    const DEFAULT: (Self, Direction) = (WorkspaceMemberSort::Name, Direction::Asc);
+}
+
+/// `GET /api/workspaces/{id}/members`: `search` matches a name or an email.
+pub type WorkspaceMemberQuery = ListQuery<WorkspaceMemberSort>;
+
+pub fn parse_workspace_member_query(raw: &RawListQuery) -> Result<WorkspaceMemberQuery, ApiError> {
+    no_filter(raw, "workspace members")?;
+    ListQuery::parse(raw)
+}
+
+/// One page of a workspace's members: paged like every list, so that its size is bounded by
+/// the page size however many people a workspace holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct MemberList {
+pub struct MemberPage {
+    pub page: u32,
+    pub page_size: u32,
     pub total_count: u64,
     pub members: Vec<WorkspaceMember>,
 }

@@ -16,9 +16,9 @@ use model::environment::{EnvironmentPage, EnvironmentQuery};
 use model::error::ApiError;
 use model::list::Recheck;
 use model::workspace::{
-    parse_role, MemberList, NewMember, NewWorkspace, RoleUpdate, Workspace,
+    parse_role, MemberPage, NewMember, NewWorkspace, RoleUpdate, Workspace,
     WorkspaceAssignmentResult, WorkspaceEnvironmentQuery, WorkspaceFields, WorkspaceMember,
-    WorkspacePage, WorkspaceQuery, WorkspaceUpdate,
+    WorkspaceMemberQuery, WorkspacePage, WorkspaceQuery, WorkspaceUpdate,
 };
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -411,13 +411,22 @@ impl Service {
         self.connection_page(&mut conn, &scope, &query.list).await
     }
 
-    pub async fn list_members(&self, actor: &Actor, id: Uuid) -> Result<MemberList, ApiError> {
+    pub async fn list_members(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: &WorkspaceMemberQuery,
+    ) -> Result<MemberPage, ApiError> {
+        use model::list::Recheck;
+        let query = &query.rechecked()?;
         let mut conn = self.db.read().await?;
         self.workspace_for(&mut conn, actor, id, Op::ViewWorkspace, "")
             .await?;
-        let members = store::members(&mut conn, id).await?;
-        Ok(MemberList {
-            total_count: members.len() as u64,
+        let (members, total_count) = store::members(&mut conn, id, query).await?;
+        Ok(MemberPage {
+            page: query.page,
+            page_size: query.page_size,
+            total_count,
             members,
         })
     }

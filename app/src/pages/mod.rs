@@ -156,6 +156,18 @@ where
     )
 }
 
+/// The `page` in the address (0 when absent or not a number): which page of its members an
+/// object's page shows.
+pub fn page_param() -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query
+            .with(|q| q.get("page"))
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    }
+}
+
 /// A list page's URL for a query.
 pub fn list_href(path: &str, raw: model::list::RawListQuery) -> String {
     format!(

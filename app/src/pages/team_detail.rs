@@ -8,7 +8,6 @@ use crate::server_fns::teams::{get_team, list_team_members, remove_team_member, 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use model::access::Op;
 use model::list::{ListQuery, RawListQuery};
 use model::team::{Team, TeamMemberPage};
@@ -19,13 +18,7 @@ const PAGE_SIZE: u32 = 50;
 #[component]
 pub fn TeamDetailPage() -> impl IntoView {
     let id = super::route_id();
-    let query_map = use_query_map();
-    let page_no = move || {
-        query_map
-            .with(|q| q.get("page"))
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(0)
-    };
+    let page_no = super::page_param();
     let saved = RwSignal::new(0u32);
     let add = ServerAction::<AddTeamMember>::new();
     Effect::new(move |_| {

@@ -1,6 +1,7 @@
 //! One workspace: its name and description, the environments assigned to it (a transfer list
 //! for organization admins), its members and teams, and the connections its members get.
 
+use crate::components::pager::Pager;
 use crate::components::toast::use_toasts;
 use crate::components::transfer_list::{Side, TransferItem, TransferList, TransferSource};
 use crate::pages::audit::{history_resource, RecentHistory};
@@ -16,11 +17,14 @@ use model::access::{Op, Standing};
 use model::assignment::AssignmentPatch;
 use model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort};
 use model::environment::EnvironmentSort;
-use model::list::{Direction, ListQuery, Order};
+use model::list::{Direction, ListQuery, Order, RawListQuery};
 use model::user::Me;
-use model::workspace::{MemberList, Workspace, WorkspaceEnvironmentQuery};
+use model::workspace::{MemberPage, Workspace, WorkspaceEnvironmentQuery};
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// Members shown at once; the others are on the pages after.
+const MEMBERS_PAGE_SIZE: u32 = 50;
 
 fn side_query(side: Side, search: String, page: u32, page_size: u32) -> WorkspaceEnvironmentQuery {
     WorkspaceEnvironmentQuery {
@@ -121,11 +125,17 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
     // Its name and counts after an edit or a save, shown without re-rendering the transfer
     // list or the forms.
     let live = super::after_saves(id, saved, get_workspace);
+    let page_no = super::page_param();
     let members = Resource::new(
-        move || (id(), saved.get()),
-        |(id, _)| async move {
+        move || (id(), page_no(), saved.get()),
+        |(id, page, _)| async move {
+            let query = ListQuery {
+                page,
+                page_size: MEMBERS_PAGE_SIZE,
+                ..Default::default()
+            };
             match id {
-                Some(id) => list_members(id).await,
+                Some(id) => list_members(id, query).await,
                 None => Err(model::error::ApiError::not_found("workspace")),
             }
         },
@@ -323,7 +333,7 @@ fn EnvironmentList(
 #[component]
 fn Members(
     w: Workspace,
-    members: Resource<Result<MemberList, model::error::ApiError>>,
+    members: Resource<Result<MemberPage, model::error::ApiError>>,
     manage: bool,
     add: ServerAction<AddMember>,
     saved: RwSignal<u32>,
@@ -391,7 +401,13 @@ fn Members(
             {move || Suspend::new(async move {
                 match members.await {
                     Ok(list) if list.members.is_empty() => view! { <p class="field-help">"No members yet."</p> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) => {
+                        let (current, size, total) = (list.page, list.page_size, list.total_count);
+                        let at = move |n: u32| super::list_href(
+                            &format!("/workspaces/{ws}"),
+                            RawListQuery { page: Some(n.to_string()), ..Default::default() },
+                        );
+                        view! {
                         <div class="table-wrap"><table class="data">
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
@@ -422,7 +438,9 @@ fn Members(
                                 }).collect_view()}
                             </tbody>
                         </table></div>
-                    }.into_any(),
+                        <Pager page=current page_size=size total=total noun="members" href=at />
+                    }.into_any()
+                    }
                     Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
                 }
             })}

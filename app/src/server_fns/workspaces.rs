@@ -4,8 +4,8 @@ use model::connection::{ConnectionPage, ConnectionQuery};
 use model::environment::EnvironmentPage;
 use model::error::ApiError;
 use model::workspace::{
-    MemberList, Workspace, WorkspaceEnvironmentQuery, WorkspaceMember, WorkspacePage,
-    WorkspaceQuery,
+    MemberPage, Workspace, WorkspaceEnvironmentQuery, WorkspaceMember, WorkspaceMemberQuery,
+    WorkspacePage, WorkspaceQuery,
 };
 use server_fn::codec::Json;
 use uuid::Uuid;
@@ -141,11 +141,14 @@ pub async fn list_workspace_connections(
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "workspaces/members")]
-pub async fn list_members(workspace: Uuid) -> Result<MemberList, ApiError> {
+#[server(prefix = "/fn", endpoint = "workspaces/members", input = Json)]
+pub async fn list_members(
+    workspace: Uuid,
+    query: WorkspaceMemberQuery,
+) -> Result<MemberPage, ApiError> {
     super::ctx::respond(async move {
         let (service, actor) = super::ctx::actor().await?;
-        service.list_members(&actor, workspace).await
+        service.list_members(&actor, workspace, &query).await
     })
     .await
 }

@@ -14,9 +14,9 @@ use model::environment::EnvironmentPage;
 use model::error::ApiError;
 use model::list::RawListQuery;
 use model::workspace::{
-    parse_workspace_query, MemberList, NewMember, NewWorkspace, RoleUpdate, Workspace,
-    WorkspaceAssignmentResult, WorkspaceEnvironmentQuery, WorkspaceMember, WorkspacePage,
-    WorkspaceUpdate,
+    parse_workspace_member_query, parse_workspace_query, MemberPage, NewMember, NewWorkspace,
+    RoleUpdate, Workspace, WorkspaceAssignmentResult, WorkspaceEnvironmentQuery, WorkspaceMember,
+    WorkspacePage, WorkspaceUpdate,
 };
 
 /// The workspaces of an organization: all of them for its admins, else the caller's own.
@@ -178,16 +178,20 @@ pub async fn connections(
     ))
 }
 
+/// The workspace's own members (not those who come through a team), paged; `search` matches a
+/// name or an email.
 #[utoipa::path(get, path = "/api/workspaces/{id}/members", tag = "workspaces",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = MemberList), (status = 404, body = ApiError)),
+    params(("id" = Uuid, Path), RawListQuery),
+    responses((status = 200, body = MemberPage), (status = 400, body = ApiError), (status = 404, body = ApiError)),
     security(("bearer" = [])))]
 pub async fn members(
     State(s): State<AppState>,
     Caller(actor): Caller,
     PathId(id): PathId,
-) -> ApiResult<Json<MemberList>> {
-    Ok(Json(s.service.list_members(&actor, id).await?))
+    QueryParams(raw): QueryParams<RawListQuery>,
+) -> ApiResult<Json<MemberPage>> {
+    let q = parse_workspace_member_query(&raw)?;
+    Ok(Json(s.service.list_members(&actor, id, &q).await?))
 }
 
 /// Add a member of the organization to the workspace (or change their role if they are in it).

@@ -11,6 +11,7 @@ both_backends!(
     environments_assign_idempotently_and_patch_atomically,
     effective_connections_are_distinct_with_their_environments,
     members_by_id_or_email_and_roles,
+    members_are_paged_searched_and_ordered,
     access_matrix,
     access_matrix_through_teams,
     members_see_only_what_their_workspaces_reach,
@@ -300,6 +301,84 @@ async fn effective_connections_are_distinct_with_their_environments(s: &TestServ
         .await;
     assert_eq!(paged["connections"][0]["name"], "shared-prom");
     assert_eq!(paged["total_count"], 2);
+}
+
+/// A workspace's member list is paged like every list: its answer is bounded by the page size
+/// however many people the workspace holds.
+async fn members_are_paged_searched_and_ordered(s: &TestServer) {
+    let admin = s.user("acme", "alice", Role::Admin).await;
+    let ws = create(s, &admin, "/api/workspaces", json!({"name": "crowd"})).await;
+    let members = format!("/api/workspaces/{ws}/members");
+    // 60 people, more than a page of the default size (and above the UI's 50).
+    for n in 0..60 {
+        let name = format!("p{n:02}");
+        s.user("acme", &name, Role::Member).await;
+        let role = if n % 20 == 0 { "admin" } else { "member" };
+        let (status, v) = s
+            .post(
+                &admin,
+                &members,
+                json!({"email": format!("{name}@example.com"), "role": role}),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, first) = s.get(&admin, &members).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["total_count"], 60);
+    let size = first["page_size"].as_u64().unwrap() as usize;
+    assert!(size < 60, "a default page is not the whole list: {size}");
+    assert_eq!(names(&first).len(), size);
+    assert_eq!(names(&first)[0], "p00");
+
+    let (_, third) = s.get(&admin, &format!("{members}?pagesize=7&page=2")).await;
+    assert_eq!(
+        (third["page"].as_u64(), third["page_size"].as_u64()),
+        (Some(2), Some(7))
+    );
+    assert_eq!(
+        names(&third),
+        (14..21).map(|n| format!("p{n:02}")).collect::<Vec<_>>()
+    );
+
+    let (_, found) = s.get(&admin, &format!("{members}?search=P1")).await;
+    assert_eq!(found["total_count"], 10, "p10..p19 by name or email");
+    assert_eq!(names(&found)[0], "p10");
+
+    let (_, by_role) = s
+        .get(&admin, &format!("{members}?order=role%20asc&pagesize=3"))
+        .await;
+    assert_eq!(
+        names(&by_role),
+        ["p00", "p20", "p40"],
+        "admins first, by id"
+    );
+    let (_, last) = s
+        .get(&admin, &format!("{members}?order=name%20desc&pagesize=2"))
+        .await;
+    assert_eq!(names(&last), ["p59", "p58"]);
+
+    for (query, field) in [
+        ("filter=%7B%22role%22%3A%22admin%22%7D", "filter.role"),
+        ("order=owner", "order"),
+        ("pagesize=100000", "pagesize"),
+        ("page=-1", "page"),
+    ] {
+        assert_error(
+            &s.get(&admin, &format!("{members}?{query}")).await,
+            400,
+            "invalid_parameter",
+            Some(field),
+        );
+    }
 }
 
 async fn members_by_id_or_email_and_roles(s: &TestServer) {

@@ -119,6 +119,17 @@ pub fn push_search(sql: &mut Sql, backend: Backend, table: &str, needle: &str) {
     }
 }
 
+/// Appends "and the person (`u`, the users table) has `needle` in their name or email"
+/// (case-insensitive: the keys are stored lower-cased). The lists of people search this way.
+pub fn push_person_search(sql: &mut Sql, needle: &str) {
+    let pattern = crate::db::like_pattern(&needle.to_lowercase());
+    sql.push(" AND (u.name_key LIKE ")
+        .bind(pattern.as_str())
+        .push(" ESCAPE '\\' OR u.email_key LIKE ")
+        .bind(pattern)
+        .push(" ESCAPE '\\')");
+}
+
 /// An FTS5 phrase that matches `text` literally: quoted, with its quotes doubled. Under the
 /// trigram tokenizer a phrase matches exactly the rows that contain it as a substring.
 fn fts_phrase(text: &str) -> String {

@@ -198,12 +198,7 @@ fn members_filtered(select: &str, team: Uuid, q: &TeamMemberQuery) -> Sql {
     sql.push(" FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.team_id = ")
         .bind(team);
     if let Some(search) = &q.search {
-        let pattern = crate::db::like_pattern(&search.to_lowercase());
-        sql.push(" AND (u.name_key LIKE ")
-            .bind(pattern.as_str())
-            .push(" ESCAPE '\\' OR u.email_key LIKE ")
-            .bind(pattern)
-            .push(" ESCAPE '\\')");
+        super::push_person_search(&mut sql, search);
     }
     sql
 }

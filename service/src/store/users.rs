@@ -238,11 +238,7 @@ fn org_users_filtered(select: &str, org: Uuid, q: &UserQuery) -> super::Sql {
     let mut sql = super::Sql::new(select);
     sql.push(" WHERE m.organization_id = ").bind(org);
     if let Some(search) = &q.search {
-        sql.push(" AND (u.name_key LIKE ")
-            .bind(crate::db::like_pattern(search))
-            .push(" ESCAPE '\\' OR u.email_key LIKE ")
-            .bind(crate::db::like_pattern(search))
-            .push(" ESCAPE '\\')");
+        super::push_person_search(&mut sql, search);
     }
     sql
 }

@@ -4,7 +4,10 @@
 use super::{reach, uuid_col, Sql};
 use crate::db::{from_micros, now_micros, Backend};
 use model::user::Role;
-use model::workspace::{Workspace, WorkspaceMember, WorkspaceQuery, WorkspaceSort};
+use model::workspace::{
+    Workspace, WorkspaceMember, WorkspaceMemberQuery, WorkspaceMemberSort, WorkspaceQuery,
+    WorkspaceSort,
+};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
@@ -138,8 +141,8 @@ pub async fn delete(db: &mut AnyConnection, id: Uuid) -> Result<(), sqlx::Error>
     super::delete_by_id(db, "workspaces", id).await
 }
 
-const MEMBER_COLUMNS: &str = "wm.user_id, u.name, u.email, wm.role, wm.created_at \
-    FROM workspace_members wm JOIN users u ON u.id = wm.user_id";
+const MEMBER_COLUMNS: &str = "wm.user_id, u.name, u.email, wm.role, wm.created_at";
+const MEMBER_FROM: &str = " FROM workspace_members wm JOIN users u ON u.id = wm.user_id";
 
 fn member(r: &sqlx::any::AnyRow) -> Result<WorkspaceMember, sqlx::Error> {
     let role: String = r.try_get("role")?;
@@ -152,20 +155,42 @@ fn member(r: &sqlx::any::AnyRow) -> Result<WorkspaceMember, sqlx::Error> {
     })
 }
 
-/// Every member, by name. Workspaces are teams: their member lists are short.
+fn members_filtered(select: &str, workspace: Uuid, q: &WorkspaceMemberQuery) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(MEMBER_FROM)
+        .push(" WHERE wm.workspace_id = ")
+        .bind(workspace);
+    if let Some(search) = &q.search {
+        super::push_person_search(&mut sql, search);
+    }
+    sql
+}
+
+/// One page of a workspace's members and their count.
 pub async fn members(
     db: &mut AnyConnection,
     workspace: Uuid,
-) -> Result<Vec<WorkspaceMember>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {MEMBER_COLUMNS} WHERE wm.workspace_id = $1 ORDER BY u.name_key, wm.user_id"
-    ))
-    .bind(workspace.to_string())
-    .fetch_all(&mut *db)
-    .await?
-    .iter()
-    .map(member)
-    .collect()
+    q: &WorkspaceMemberQuery,
+) -> Result<(Vec<WorkspaceMember>, u64), sqlx::Error> {
+    let column = match q.order.field {
+        WorkspaceMemberSort::Name => "u.name_key",
+        WorkspaceMemberSort::Email => "u.email_key",
+        WorkspaceMemberSort::Role => "wm.role",
+        WorkspaceMemberSort::AddedAt => "wm.created_at",
+    };
+    let mut page = members_filtered(&format!("SELECT {MEMBER_COLUMNS}"), workspace, q);
+    page.order_page_by(column, "wm.user_id", q);
+    let items = page
+        .query()
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(member)
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = members_filtered("SELECT COUNT(*) AS n", workspace, q)
+        .count(db)
+        .await?;
+    Ok((items, total))
 }
 
 pub async fn get_member(
@@ -174,7 +199,7 @@ pub async fn get_member(
     user: Uuid,
 ) -> Result<Option<WorkspaceMember>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {MEMBER_COLUMNS} WHERE wm.workspace_id = $1 AND wm.user_id = $2"
+        "SELECT {MEMBER_COLUMNS}{MEMBER_FROM} WHERE wm.workspace_id = $1 AND wm.user_id = $2"
     ))
     .bind(workspace.to_string())
     .bind(user.to_string())
