@@ -88,3 +88,32 @@ test('an admin assigns an environment to a workspace; its member sees those conn
   await expect(member.getByText('e2e-team-k8s')).toHaveCount(0);
   await context.close();
 });
+
+test("a workspace's connections are paged, each list keeping its own page", async ({ page, baseURL }) => {
+  await signIn(page, '/workspaces');
+  const req = page.request;
+  const base = baseURL!;
+  const env = await api(req, base, 'POST', '/api/environments', { name: 'e2e-paged-env' });
+  for (let i = 0; i < 51; i++) {
+    const c = await api(req, base, 'POST', '/api/connections', {
+      name: `e2e-paged-${String(i).padStart(2, '0')}`, kind: 'kubernetes', url: `https://paged-${i}:6443`,
+    });
+    await api(req, base, 'POST', `/api/environments/${env.id}/connections/${c.id}`, {});
+  }
+  const ws = await api(req, base, 'POST', '/api/workspaces', { name: 'e2e-paged-team' });
+  await api(req, base, 'POST', `/api/workspaces/${ws.id}/environments/${env.id}`, {});
+
+  await page.goto(`/workspaces/${ws.id}`);
+  await hydrated(page);
+  const rows = page.getByTestId('workspace-connection');
+  const pager = page.getByRole('navigation', { name: 'Pages of connections' });
+  await expect(rows).toHaveCount(50);
+  await expect(pager.getByTestId('page-status')).toHaveText('Page 1 of 2 · 51 connections');
+  await pager.getByRole('link', { name: 'Next ›' }).click();
+  await expect(page).toHaveURL(new RegExp(`/workspaces/${ws.id}\\?connections_page=1$`));
+  await expect(rows).toHaveCount(1);
+  await expect(pager.getByTestId('page-status')).toHaveText('Page 2 of 2 · 51 connections');
+  await pager.getByRole('link', { name: '‹ Previous' }).click();
+  await expect(page).toHaveURL(new RegExp(`/workspaces/${ws.id}$`));
+  await expect(rows).toHaveCount(50);
+});

@@ -16,6 +16,9 @@ pub fn Pager<H>(
     href: H,
     #[prop(default = "‹ Previous")] previous: &'static str,
     #[prop(default = "Next ›")] next: &'static str,
+    /// The navigation's name: two pagers on one page need names of their own.
+    #[prop(default = "Pages")]
+    label: &'static str,
 ) -> impl IntoView
 where
     H: Fn(u32) -> String,
@@ -24,7 +27,7 @@ where
     let prev = (page > 0).then(|| href(page - 1));
     let after = (page + 1 < pages).then(|| href(page + 1));
     view! {
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label=label>
             {prev.map(|h| view! { <a href=h rel="prev">{previous}</a> })}
             <span data-testid="page-status">
                 {format!("Page {} of {} · {total} {noun}", page + 1, pages.max(1))}

@@ -156,13 +156,13 @@ where
     )
 }
 
-/// The `page` in the address (0 when absent or not a number): which page of its members an
-/// object's page shows.
-pub fn page_param() -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
+/// The query parameter `name` in the address as a page number (0 when absent or not a
+/// number): which page of a list an object's page shows.
+pub fn page_param(name: &'static str) -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
     let query = leptos_router::hooks::use_query_map();
     move || {
         query
-            .with(|q| q.get("page"))
+            .with(|q| q.get(name))
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(0)
     }

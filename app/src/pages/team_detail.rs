@@ -18,7 +18,7 @@ const PAGE_SIZE: u32 = 50;
 #[component]
 pub fn TeamDetailPage() -> impl IntoView {
     let id = super::route_id();
-    let page_no = super::page_param();
+    let page_no = super::page_param("page");
     let saved = RwSignal::new(0u32);
     let add = ServerAction::<AddTeamMember>::new();
     Effect::new(move |_| {

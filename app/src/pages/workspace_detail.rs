@@ -17,7 +17,7 @@ use model::access::{Op, Standing};
 use model::assignment::AssignmentPatch;
 use model::connection::{ConnectionPage, ConnectionQuery, ConnectionSort};
 use model::environment::EnvironmentSort;
-use model::list::{Direction, ListQuery, Order, RawListQuery};
+use model::list::{Direction, ListQuery, Order};
 use model::user::Me;
 use model::workspace::{MemberPage, Workspace, WorkspaceEnvironmentQuery};
 use std::sync::Arc;
@@ -25,6 +25,21 @@ use uuid::Uuid;
 
 /// Members shown at once; the others are on the pages after.
 const MEMBERS_PAGE_SIZE: u32 = 50;
+/// Connections shown at once; the others are on the pages after.
+const CONNECTIONS_PAGE_SIZE: u32 = 50;
+/// The query parameter of the connections' page (`page` is the members'): each list keeps its
+/// page while the other is paged.
+const CONNECTIONS_PAGE: &str = "connections_page";
+
+/// The workspace's page with its members and its connections at these pages.
+fn workspace_href(ws: Uuid, members: u32, connections: u32) -> String {
+    let mut href = format!("/workspaces/{ws}");
+    let params = [("page", members), (CONNECTIONS_PAGE, connections)];
+    for (i, (name, n)) in params.into_iter().filter(|(_, n)| *n > 0).enumerate() {
+        href.push_str(&format!("{}{name}={n}", if i == 0 { '?' } else { '&' }));
+    }
+    href
+}
 
 fn side_query(side: Side, search: String, page: u32, page_size: u32) -> WorkspaceEnvironmentQuery {
     WorkspaceEnvironmentQuery {
@@ -90,10 +105,11 @@ fn source(ws: Uuid) -> TransferSource {
     }
 }
 
-fn connections_query() -> ConnectionQuery {
+fn connections_query(page: u32) -> ConnectionQuery {
     ConnectionQuery {
         list: ListQuery {
-            page_size: 100,
+            page,
+            page_size: CONNECTIONS_PAGE_SIZE,
             // The unhealthy first, so trouble is seen at once.
             order: Order {
                 field: ConnectionSort::Health,
@@ -125,7 +141,8 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
     // Its name and counts after an edit or a save, shown without re-rendering the transfer
     // list or the forms.
     let live = super::after_saves(id, saved, get_workspace);
-    let page_no = super::page_param();
+    let page_no = super::page_param("page");
+    let connections_page_no = super::page_param(CONNECTIONS_PAGE);
     let members = Resource::new(
         move || (id(), page_no(), saved.get()),
         |(id, page, _)| async move {
@@ -141,10 +158,10 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
         },
     );
     let connections = Resource::new(
-        move || (id(), saved.get()),
-        |(id, _)| async move {
+        move || (id(), connections_page_no(), saved.get()),
+        |(id, page, _)| async move {
             match id {
-                Some(id) => list_workspace_connections(id, connections_query()).await,
+                Some(id) => list_workspace_connections(id, connections_query(page)).await,
                 None => Err(model::error::ApiError::not_found("workspace")),
             }
         },
@@ -217,7 +234,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                         view! { <h2>{format!("Members ({})", now().await.member_count)}</h2> }
                                     })}
                                 </Transition>
-                                <Members w=w.clone() members manage=standing.allows(Op::ManageWorkspaceMembers) add saved />
+                                <Members w=w.clone() members manage=standing.allows(Op::ManageWorkspaceMembers) add saved connections_page=connections_page_no() />
                             </section>
                             <section class="form-card wide">
                                 <crate::pages::workspace_teams::WorkspaceTeams ws=w.id teams manage=standing.allows(Op::ManageWorkspaceMembers) saved />
@@ -228,7 +245,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                 <Transition fallback=|| ()>
                                     {move || Suspend::new(async move {
                                         match connections.await {
-                                            Ok(p) => view! { <Connections page=p /> }.into_any(),
+                                            Ok(p) => view! { <Connections ws=w.id page=p members_page=page_no() /> }.into_any(),
                                             Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
                                         }
                                     })}
@@ -337,6 +354,8 @@ fn Members(
     manage: bool,
     add: ServerAction<AddMember>,
     saved: RwSignal<u32>,
+    /// The connections' page, kept by the members' pager.
+    connections_page: u32,
 ) -> impl IntoView {
     let toasts = use_toasts();
     let ws = w.id;
@@ -403,10 +422,7 @@ fn Members(
                     Ok(list) if list.members.is_empty() => view! { <p class="field-help">"No members yet."</p> }.into_any(),
                     Ok(list) => {
                         let (current, size, total) = (list.page, list.page_size, list.total_count);
-                        let at = move |n: u32| super::list_href(
-                            &format!("/workspaces/{ws}"),
-                            RawListQuery { page: Some(n.to_string()), ..Default::default() },
-                        );
+                        let at = move |n: u32| workspace_href(ws, n, connections_page);
                         view! {
                         <div class="table-wrap"><table class="data">
                             <thead><tr>
@@ -438,7 +454,7 @@ fn Members(
                                 }).collect_view()}
                             </tbody>
                         </table></div>
-                        <Pager page=current page_size=size total=total noun="members" href=at />
+                        <Pager page=current page_size=size total=total noun="members" href=at label="Pages of members" />
                     }.into_any()
                     }
                     Err(e) => view! { <p class="error-banner">{e.error}</p> }.into_any(),
@@ -448,8 +464,14 @@ fn Members(
     }
 }
 
+/// The connections the members get, a page at a time.
 #[component]
-fn Connections(page: ConnectionPage) -> impl IntoView {
+fn Connections(
+    ws: Uuid,
+    page: ConnectionPage,
+    /// The members' page, kept by the connections' pager.
+    members_page: u32,
+) -> impl IntoView {
     if page.connections.is_empty() {
         return view! { <p class="field-help">"No connections: assign environments that hold some."</p> }.into_any();
     }
@@ -481,7 +503,29 @@ fn Connections(page: ConnectionPage) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table></div>
-        <p class="field-help">{format!("{} connections", page.total_count)}</p>
+        <Pager page=page.page page_size=page.page_size total=page.total_count noun="connections"
+            href=move |n| workspace_href(ws, members_page, n) label="Pages of connections" />
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::workspace_href;
+    use uuid::Uuid;
+
+    #[test]
+    fn each_pager_keeps_the_other_lists_page() {
+        let ws = Uuid::nil();
+        assert_eq!(workspace_href(ws, 0, 0), format!("/workspaces/{ws}"));
+        assert_eq!(workspace_href(ws, 2, 0), format!("/workspaces/{ws}?page=2"));
+        assert_eq!(
+            workspace_href(ws, 0, 3),
+            format!("/workspaces/{ws}?connections_page=3")
+        );
+        assert_eq!(
+            workspace_href(ws, 1, 4),
+            format!("/workspaces/{ws}?page=1&connections_page=4")
+        );
+    }
 }
