@@ -173,6 +173,30 @@ pub struct Sql {
     args: Vec<Arg>,
 }
 
+/// One page of a list and the count of the whole filtered list: the list's statement is
+/// `filtered(select)`, run once with `columns` (ordered by `order`, ties broken by `unique`,
+/// each row read by `row`) and once counted.
+pub(crate) async fn page_and_count<T, F: SortField>(
+    db: &mut sqlx::AnyConnection,
+    filtered: impl Fn(&str) -> Sql,
+    columns: &str,
+    (order, unique): (&str, &str),
+    list: &ListQuery<F>,
+    row: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<(Vec<T>, u64), sqlx::Error> {
+    let mut page = filtered(&format!("SELECT {columns}"));
+    page.order_page_by(order, unique, list);
+    let items = page
+        .query()
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = filtered("SELECT COUNT(*) AS n").count(db).await?;
+    Ok((items, total))
+}
+
 impl Sql {
     pub fn new(text: &str) -> Self {
         Sql {

@@ -214,19 +214,15 @@ pub async fn members(
         TeamMemberSort::Email => "u.email_key",
         TeamMemberSort::AddedAt => "tm.created_at",
     };
-    let mut page = members_filtered(&format!("SELECT {MEMBER_COLUMNS}"), team, q);
-    page.order_page_by(column, "tm.user_id", q);
-    let items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(member)
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = members_filtered("SELECT COUNT(*) AS n", team, q)
-        .count(db)
-        .await?;
-    Ok((items, total))
+    super::page_and_count(
+        db,
+        |select| members_filtered(select, team, q),
+        MEMBER_COLUMNS,
+        (column, "tm.user_id"),
+        q,
+        member,
+    )
+    .await
 }
 
 pub async fn get_member(

@@ -178,19 +178,15 @@ pub async fn members(
         WorkspaceMemberSort::Role => "wm.role",
         WorkspaceMemberSort::AddedAt => "wm.created_at",
     };
-    let mut page = members_filtered(&format!("SELECT {MEMBER_COLUMNS}"), workspace, q);
-    page.order_page_by(column, "wm.user_id", q);
-    let items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(member)
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = members_filtered("SELECT COUNT(*) AS n", workspace, q)
-        .count(db)
-        .await?;
-    Ok((items, total))
+    super::page_and_count(
+        db,
+        |select| members_filtered(select, workspace, q),
+        MEMBER_COLUMNS,
+        (column, "wm.user_id"),
+        q,
+        member,
+    )
+    .await
 }
 
 pub async fn get_member(
