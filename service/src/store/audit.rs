@@ -283,23 +283,14 @@ pub async fn list(
     member: Option<Uuid>,
     q: &model::audit::EventQuery,
 ) -> Result<(Vec<model::audit::AuditEvent>, u64), sqlx::Error> {
-    let mut page = filtered(COLUMNS, crate::db::Backend::of(db), org, member, q);
-    page.order_page("occurred_at", &q.list);
-    let items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(event)
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered(
-        "SELECT COUNT(*) AS n",
-        crate::db::Backend::of(db),
-        org,
-        member,
-        q,
+    let backend = crate::db::Backend::of(db);
+    super::page_and_count(
+        db,
+        |select| filtered(select, backend, org, member, q),
+        COLUMNS,
+        ("occurred_at", "id"),
+        &q.list,
+        event,
     )
-    .count(db)
-    .await?;
-    Ok((items, total))
+    .await
 }

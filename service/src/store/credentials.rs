@@ -83,25 +83,16 @@ pub async fn list(
         CredentialSort::CreatedAt => "created_at",
         CredentialSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(
+    let backend = Backend::of(db);
+    super::page_and_count(
+        db,
+        |select| filtered(select, backend, org, member, q),
         &format!("SELECT {COLUMNS}"),
-        Backend::of(db),
-        org,
-        member,
-        q,
-    );
-    page.order_page(column, &q.list);
-    let items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(credential)
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), org, member, q)
-        .count(db)
-        .await?;
-    Ok((items, total))
+        (column, "id"),
+        &q.list,
+        credential,
+    )
+    .await
 }
 
 pub async fn get(db: &mut AnyConnection, id: Uuid) -> Result<Option<Sealed>, sqlx::Error> {

@@ -174,17 +174,17 @@ pub struct Sql {
 }
 
 /// One page of a list and the count of the whole filtered list: the list's statement is
-/// `filtered(select)`, run once with `columns` (ordered by `order`, ties broken by `unique`,
-/// each row read by `row`) and once counted.
+/// `filtered(select)`, run once with the page's `select` (ordered by `order`, ties broken by
+/// `unique`, each row read by `row`) and once counted.
 pub(crate) async fn page_and_count<T, F: SortField>(
     db: &mut sqlx::AnyConnection,
     filtered: impl Fn(&str) -> Sql,
-    columns: &str,
+    select: &str,
     (order, unique): (&str, &str),
     list: &ListQuery<F>,
     row: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
 ) -> Result<(Vec<T>, u64), sqlx::Error> {
-    let mut page = filtered(&format!("SELECT {columns}"));
+    let mut page = filtered(select);
     page.order_page_by(order, unique, list);
     let items = page
         .query()

@@ -75,19 +75,16 @@ pub async fn list(
         Side::In(_) => format!("SELECT {COLUMNS}, wst.role AS workspace_role"),
         _ => format!("SELECT {COLUMNS}"),
     };
-    let mut page = filtered(&select, Backend::of(db), org, side, q);
-    page.order_page_by(column, "teams.id", q);
-    let items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(team)
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), org, side, q)
-        .count(db)
-        .await?;
-    Ok((items, total))
+    let backend = Backend::of(db);
+    super::page_and_count(
+        db,
+        |select| filtered(select, backend, org, side, q),
+        &select,
+        (column, "teams.id"),
+        q,
+        team,
+    )
+    .await
 }
 
 /// The id and name of up to `limit` teams the list would show (a transfer list's "all").
@@ -217,7 +214,7 @@ pub async fn members(
     super::page_and_count(
         db,
         |select| members_filtered(select, team, q),
-        MEMBER_COLUMNS,
+        &format!("SELECT {MEMBER_COLUMNS}"),
         (column, "tm.user_id"),
         q,
         member,

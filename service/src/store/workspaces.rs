@@ -62,25 +62,17 @@ pub async fn list(
         WorkspaceSort::CreatedAt => "created_at",
         WorkspaceSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(
+    let backend = Backend::of(db);
+    let (mut items, total) = super::page_and_count(
+        db,
+        |select| filtered(select, backend, org, member, q),
         &format!("SELECT {COLUMNS}"),
-        Backend::of(db),
-        org,
-        member,
+        (column, "id"),
         q,
-    );
-    page.order_page(column, q);
-    let mut items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(workspace)
-        .collect::<Result<Vec<_>, _>>()?;
+        workspace,
+    )
+    .await?;
     attach_health_summaries(db, &mut items).await?;
-    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), org, member, q)
-        .count(db)
-        .await?;
     Ok((items, total))
 }
 
@@ -181,7 +173,7 @@ pub async fn members(
     super::page_and_count(
         db,
         |select| members_filtered(select, workspace, q),
-        MEMBER_COLUMNS,
+        &format!("SELECT {MEMBER_COLUMNS}"),
         (column, "wm.user_id"),
         q,
         member,
