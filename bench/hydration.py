@@ -39,6 +39,8 @@ def main():
             headers = r.headers
         except urllib.error.HTTPError as e:
             headers = e.headers
+        if not headers.get("Set-Cookie"):
+            raise SystemExit("hydration: signing in gave no session cookie")
         cookie = headers["Set-Cookie"].split(";")[0]
         pages = ["/environments", f"/environments/{env}", "/connections", f"/workspaces/{ws}"]
         here = os.path.dirname(os.path.abspath(__file__))

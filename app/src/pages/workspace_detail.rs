@@ -33,12 +33,11 @@ const CONNECTIONS_PAGE: &str = "connections_page";
 
 /// The workspace's page with its members and its connections at these pages.
 fn workspace_href(ws: Uuid, members: u32, connections: u32) -> String {
-    let mut href = format!("/workspaces/{ws}");
-    let params = [("page", members), (CONNECTIONS_PAGE, connections)];
-    for (i, (name, n)) in params.into_iter().filter(|(_, n)| *n > 0).enumerate() {
-        href.push_str(&format!("{}{name}={n}", if i == 0 { '?' } else { '&' }));
-    }
-    href
+    let at = |n: u32| (n > 0).then(|| n.to_string());
+    format!(
+        "/workspaces/{ws}{}",
+        super::query_string(&[("page", at(members)), (CONNECTIONS_PAGE, at(connections))])
+    )
 }
 
 fn side_query(side: Side, search: String, page: u32, page_size: u32) -> WorkspaceEnvironmentQuery {
