@@ -1,7 +1,7 @@
 //! `/api/credentials`: thin handlers over the service layer.
 
 use super::error::ApiResult;
-use super::extract::{Caller, JsonBody, PathId, QueryParams};
+use super::extract::{flag, Caller, JsonBody, PathId, QueryParams};
 use super::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -72,6 +72,7 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct Force {
     /// Detach the credential from the connections that use it, then delete it.
+    #[param(value_type = Option<bool>)]
     force: Option<String>,
 }
 
@@ -85,16 +86,7 @@ pub async fn delete(
     PathId(id): PathId,
     QueryParams(force): QueryParams<Force>,
 ) -> Result<StatusCode, ApiError> {
-    let force = match force.force.as_deref().map(str::trim) {
-        None | Some("") | Some("false") | Some("0") => false,
-        Some("true") | Some("1") => true,
-        Some(other) => {
-            return Err(ApiError::parameter(
-                "force",
-                format!("force is true or false, not '{other}'"),
-            ))
-        }
-    };
+    let force = flag("force", force.force.as_deref())?;
     s.service.delete_credential(&actor, id, force).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,7 @@
 //! `/api/environments`: thin handlers over the service layer.
 
 use super::error::ApiResult;
-use super::extract::{Caller, JsonBody, OptionalJsonBody, PathId, QueryParams};
+use super::extract::{flag, Caller, JsonBody, OptionalJsonBody, PathId, QueryParams};
 use super::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -137,16 +137,7 @@ pub async fn delete(
     PathId(id): PathId,
     QueryParams(p): QueryParams<PurgeParam>,
 ) -> Result<StatusCode, ApiError> {
-    let purge = match p.purge.as_deref() {
-        None | Some("false") | Some("") => false,
-        Some("true") => true,
-        Some(other) => {
-            return Err(ApiError::parameter(
-                "purge",
-                format!("purge is true or false, not '{other}'"),
-            ))
-        }
-    };
+    let purge = flag("purge", p.purge.as_deref())?;
     s.service.delete_environment(&actor, id, purge).await?;
     Ok(StatusCode::NO_CONTENT)
 }

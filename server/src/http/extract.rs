@@ -218,6 +218,20 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         .map_err(|e| query_error(&e.body_text()))
 }
 
+/// A yes/no query parameter (`?purge=`, `?force=`): absent is `false`; given, it is exactly
+/// `true` or `false`, the OpenAPI boolean it is documented as. Anything else, the empty string
+/// included, is a 400 naming it, so that a typo never quietly means "no".
+pub fn flag(name: &'static str, value: Option<&str>) -> Result<bool, ApiError> {
+    match value {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(ApiError::parameter(
+            name,
+            format!("{name} is true or false, not '{other}'"),
+        )),
+    }
+}
+
 /// A query-string error that names its parameter: an unknown one (every query type denies
 /// them, so that none is silently ignored) or one given twice.
 fn query_error(text: &str) -> ApiError {

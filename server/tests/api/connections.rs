@@ -239,12 +239,14 @@ async fn credentials_in_use_are_guarded(s: &TestServer) {
         msg.contains("cluster-a") && msg.contains("cluster-b"),
         "{msg}"
     );
-    assert_error(
-        &s.delete(&t, &format!("{path}?force=maybe")).await,
-        400,
-        "invalid_parameter",
-        Some("force"),
-    );
+    for bad in ["maybe", "", " true"] {
+        assert_error(
+            &s.delete(&t, &format!("{path}?force={bad}")).await,
+            400,
+            "invalid_parameter",
+            Some("force"),
+        );
+    }
     assert_eq!(s.delete(&t, &format!("{path}?force=true")).await.0, 204);
     assert_error(&s.get(&t, &path).await, 404, "not_found", None);
     for conn in [&a, &b] {

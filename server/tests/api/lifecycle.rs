@@ -229,12 +229,16 @@ async fn delete_restore_and_purge(s: &TestServer) {
         "conflict",
         None,
     );
-    assert_error(
-        &s.delete(&admin, &format!("{path}?purge=maybe")).await,
-        400,
-        "invalid_parameter",
-        Some("purge"),
-    );
+    // a yes/no parameter is exactly `true` or `false`, as documented: an empty `purge=` is
+    // refused, not read as "no" (the API fuzzer found it accepted)
+    for bad in ["maybe", "", "1", "TRUE"] {
+        assert_error(
+            &s.delete(&admin, &format!("{path}?purge={bad}")).await,
+            400,
+            "invalid_parameter",
+            Some("purge"),
+        );
+    }
     assert_eq!(s.delete(&admin, &path).await.0, 204);
     assert_eq!(s.delete(&admin, &format!("{path}?purge=true")).await.0, 204);
     assert_error(&s.get(&admin, &path).await, 404, "not_found", None);
