@@ -215,8 +215,9 @@ const MUST_CHANGE: &str =
     "CAST(CASE WHEN must_change_password THEN 1 ELSE 0 END AS BIGINT) AS must_change";
 
 const ORG_USER_COLUMNS: &str = "u.id, u.name, u.email, u.created_at, m.role, \
-    CAST(CASE WHEN u.must_change_password THEN 1 ELSE 0 END AS BIGINT) AS must_change \
-    FROM memberships m JOIN users u ON u.id = m.user_id";
+    CAST(CASE WHEN u.must_change_password THEN 1 ELSE 0 END AS BIGINT) AS must_change";
+
+const ORG_USERS_FROM: &str = " FROM memberships m JOIN users u ON u.id = m.user_id";
 
 fn org_user(r: &sqlx::any::AnyRow) -> Result<OrgUser, sqlx::Error> {
     let role: String = r.try_get("role")?;
@@ -236,7 +237,9 @@ fn org_user(r: &sqlx::any::AnyRow) -> Result<OrgUser, sqlx::Error> {
 
 fn org_users_filtered(select: &str, org: Uuid, q: &UserQuery) -> super::Sql {
     let mut sql = super::Sql::new(select);
-    sql.push(" WHERE m.organization_id = ").bind(org);
+    sql.push(ORG_USERS_FROM)
+        .push(" WHERE m.organization_id = ")
+        .bind(org);
     if let Some(search) = &q.search {
         super::push_person_search(&mut sql, search);
     }
@@ -254,30 +257,15 @@ pub async fn list_org_users(
         UserSort::Email => "u.email_key",
         UserSort::CreatedAt => "u.created_at",
     };
-    let mut page = org_users_filtered(&format!("SELECT {ORG_USER_COLUMNS}"), org, q);
-    let dir = match q.order.direction {
-        model::list::Direction::Asc => "ASC",
-        model::list::Direction::Desc => "DESC",
-    };
-    page.push(&format!(" ORDER BY {column} {dir}, u.id {dir} LIMIT "))
-        .bind(i64::from(q.page_size))
-        .push(" OFFSET ")
-        .bind(i64::try_from(q.offset()).unwrap_or(i64::MAX));
-    let items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(org_user)
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = org_users_filtered(
-        "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id",
-        org,
+    super::page_and_count(
+        db,
+        |select| org_users_filtered(select, org, q),
+        &format!("SELECT {ORG_USER_COLUMNS}"),
+        (column, "u.id"),
         q,
+        org_user,
     )
-    .count(db)
-    .await?;
-    Ok((items, total))
+    .await
 }
 
 pub async fn get_org_user(
@@ -286,7 +274,7 @@ pub async fn get_org_user(
     user: Uuid,
 ) -> Result<Option<OrgUser>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {ORG_USER_COLUMNS} WHERE m.organization_id = $1 AND m.user_id = $2"
+        "SELECT {ORG_USER_COLUMNS}{ORG_USERS_FROM} WHERE m.organization_id = $1 AND m.user_id = $2"
     ))
     .bind(org.to_string())
     .bind(user.to_string())
