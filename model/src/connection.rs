@@ -113,6 +113,7 @@ pub struct EnvironmentRef {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(from = "ConnectionWire")]
 pub struct Connection {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -145,6 +146,71 @@ pub struct Connection {
     /// `last_error` the raw cause behind `health.message`).
     #[serde(flatten, default)]
     pub last_probe: Health,
+}
+
+/// A [`Connection`] as it is read: the same JSON, with the last probe's fields at the top
+/// level. Reading them into `last_probe` through `#[serde(flatten)]` would buffer every field
+/// of every connection in serde's generic `Content` tree first, code the browser would then
+/// load and compile to show any page of connections; writing one flattened is cheap, so
+/// `Serialize` keeps it.
+#[derive(Deserialize)]
+struct ConnectionWire {
+    id: Uuid,
+    organization_id: Uuid,
+    name: String,
+    kind: String,
+    #[serde(rename = "type")]
+    kind_type: String,
+    sub_type: String,
+    url: String,
+    status: ConnectionStatus,
+    metadata: serde_json::Map<String, serde_json::Value>,
+    credential_id: Option<Uuid>,
+    #[serde(default)]
+    credential_name: Option<String>,
+    environments: Vec<EnvironmentRef>,
+    #[serde(default)]
+    environment_count: u64,
+    owner: Uuid,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    #[serde(default)]
+    health: ConnectionHealth,
+    #[serde(default)]
+    last_checked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    last_error: Option<String>,
+    #[serde(default)]
+    latency_ms: Option<u64>,
+}
+
+impl From<ConnectionWire> for Connection {
+    fn from(w: ConnectionWire) -> Self {
+        Connection {
+            id: w.id,
+            organization_id: w.organization_id,
+            name: w.name,
+            kind: w.kind,
+            kind_type: w.kind_type,
+            sub_type: w.sub_type,
+            url: w.url,
+            status: w.status,
+            metadata: w.metadata,
+            credential_id: w.credential_id,
+            credential_name: w.credential_name,
+            environments: w.environments,
+            environment_count: w.environment_count,
+            owner: w.owner,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+            health: w.health,
+            last_probe: Health {
+                last_checked_at: w.last_checked_at,
+                last_error: w.last_error,
+                latency_ms: w.latency_ms,
+            },
+        }
+    }
 }
 
 /// The outcome of a connection's last health probe.
@@ -765,6 +831,55 @@ mod tests {
         for s in ConnectionStatus::ALL {
             assert!(!s.can_move_to(s), "{s:?} to itself");
         }
+    }
+
+    /// The probe's fields are written at the top level and read back into `last_probe`, and a
+    /// connection without them (an older answer) still reads.
+    #[test]
+    fn a_connection_round_trips_with_its_probe_at_the_top_level() {
+        let at = Utc::now();
+        let c = Connection {
+            id: Uuid::nil(),
+            organization_id: Uuid::nil(),
+            name: "prod".into(),
+            kind: "kubernetes".into(),
+            kind_type: "platform".into(),
+            sub_type: String::new(),
+            url: "https://k8s.example.com".into(),
+            status: Connected,
+            metadata: serde_json::Map::new(),
+            credential_id: None,
+            credential_name: Some("kube".into()),
+            environments: vec![EnvironmentRef {
+                id: Uuid::nil(),
+                name: "production".into(),
+            }],
+            environment_count: 3,
+            owner: Uuid::nil(),
+            created_at: at,
+            updated_at: at,
+            health: ConnectionHealth::fresh("kubernetes", at),
+            last_probe: Health {
+                last_checked_at: Some(at),
+                last_error: Some("connection refused".into()),
+                latency_ms: Some(42),
+            },
+        };
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["last_error"], "connection refused");
+        assert_eq!(json["latency_ms"], 42);
+        assert!(json.get("last_probe").is_none(), "{json}");
+        assert_eq!(
+            serde_json::from_value::<Connection>(json.clone()).unwrap(),
+            c
+        );
+        let mut old = json;
+        for k in ["last_checked_at", "last_error", "latency_ms", "health"] {
+            old.as_object_mut().unwrap().remove(k);
+        }
+        let read: Connection = serde_json::from_value(old).unwrap();
+        assert_eq!(read.last_probe, Health::default());
+        assert_eq!(read.health, ConnectionHealth::default());
     }
 
     #[test]
