@@ -19,6 +19,10 @@ test('the transfer list searches as you type, keeps selections, focus and counts
   const available = page.getByTestId('pane-available');
   const assigned = page.getByTestId('pane-assigned');
   const search = available.getByLabel('Search available connections');
+  const state = page.locator('.page-head').getByTestId('state');
+  const heading = page.getByRole('heading', { level: 2, name: /^Connections \(/ });
+  await expect(state).toHaveText('empty');
+  await expect(heading).toHaveText('Connections (0)');
 
   // Mark the page's other parts and the list itself: were any of them rendered again (the page
   // blanked to "Loading…"), the marks would be gone.
@@ -77,6 +81,9 @@ test('the transfer list searches as you type, keeps selections, focus and counts
   await expect(assigned.getByTestId('count-assigned')).toHaveText('2 assigned');
   await expect(search).toHaveValue('e2e-tl-');
   await kept();
+  // What the save changed shows where the page states it, without a reload.
+  await expect(heading).toHaveText('Connections (2)');
+  await expect(state).toHaveText('active');
 
   // One Tab stop per list; the arrow keys move within it.
   await available.getByRole('button', { name: 'Previous page of available connections' }).click();
@@ -123,6 +130,13 @@ test('the transfer list searches as you type, keeps selections, focus and counts
   await expect(assigned.getByTestId('count-assigned')).toHaveText('1 assigned');
   const moved = await api(page.request, base, 'GET', `/api/environments/${target.id}`);
   expect(moved.connection_count).toBe(2);
+  await expect(heading).toHaveText('Connections (1)');
+
+  // A lifecycle move from the page's head changes its state and its next move in place.
+  await page.locator('.page-head').getByRole('button', { name: 'Archive', exact: true }).click();
+  await expect(state).toHaveText('archived');
+  await expect(page.locator('.page-head').getByRole('button', { name: 'Unarchive', exact: true })).toBeVisible();
+  await kept();
 });
 
 test('the transfer list takes its final size before its rows arrive: nothing below it moves', async ({ page, baseURL }) => {

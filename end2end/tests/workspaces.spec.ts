@@ -30,6 +30,7 @@ test('an admin assigns an environment to a workspace; its member sees those conn
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-team');
   await expect(page).toHaveURL(/\/workspaces\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('status')).toContainText("Created workspace 'e2e-team'");
+  const workspaceUrl = page.url();
   await hydrated(page);
   await page.getByLabel('Email').fill('e2e-member@example.com');
   await page.getByRole('button', { name: 'Add member' }).click();
@@ -70,6 +71,27 @@ test('an admin assigns an environment to a workspace; its member sees those conn
   await expect(member.getByRole('link', { name: 'Members' })).toHaveCount(0);
   await member.goto('/workspaces');
   await expect(member.getByTestId('workspace-row')).toHaveCount(1);
+
+  // The member reads the workspace's environments, then, following the link, the environment's
+  // connections: read-only lists in place of the transfer lists, on a page rendered by the
+  // server and hydrated without an error, and on one the browser renders itself.
+  const memberErrors: string[] = [];
+  member.on('pageerror', (e) => memberErrors.push(e.message));
+  member.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) memberErrors.push(m.text());
+  });
+  await member.goto(new URL(workspaceUrl).pathname);
+  await hydrated(member);
+  await expect(member.getByTestId('workspace-environment')).toHaveText([/e2e-team-env · 1 connections/]);
+  await expect(member.getByTestId('transfer-environments')).toHaveCount(0);
+  await member.getByTestId('workspace-environment').getByRole('link', { name: 'e2e-team-env' }).click();
+  await expect(member).toHaveURL(new RegExp(`/environments/${env.id}$`));
+  await expect(member.getByTestId('environment-connection')).toHaveText([/e2e-team-k8s/]);
+  await member.reload();
+  await hydrated(member);
+  await expect(member.getByTestId('environment-connection')).toHaveText([/e2e-team-k8s/]);
+  await expect(member.getByTestId('pane-available')).toHaveCount(0);
+  expect(memberErrors, "errors in the member's browser").toEqual([]);
 
   // The admin removes the assignment; after a reload the member no longer sees it.
   await page.reload();

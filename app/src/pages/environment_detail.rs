@@ -177,9 +177,6 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
             None => Err(model::error::ApiError::not_found("environment")),
         }
     });
-    // Its state and counts after a save or a lifecycle move, shown without re-rendering the
-    // transfer list.
-    let live = super::after_saves(id, saved, get_environment);
     let summary = Resource::new(
         move || (id(), saved.get()),
         |(id, _)| async move {
@@ -220,45 +217,29 @@ pub fn EnvironmentDetailPage() -> impl IntoView {
                     Ok(e) => {
                         let manage = may_manage(e.organization_id);
                         let tags = e.tags.iter().map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view();
-                        let initial = StoredValue::new(e.clone());
-                        let now = move || async move { live.await.unwrap_or_else(|| initial.get_value()) };
+                        // Its state and counts after a save or a lifecycle move, shown without
+                        // re-rendering the transfer list.
+                        let now = super::after_saves(e.clone(), e.id, saved, get_environment);
                         view! {
                             <Title text=e.name.clone() />
                             <div class="page-head">
                                 <div>
                                     <p class="breadcrumb"><a href="/environments">"Environments"</a> " /"</p>
                                     <h1>{e.name.clone()}</h1>
-                                    <Transition fallback=|| ()>
-                                        {move || Suspend::new(async move {
-                                            let e = now().await;
-                                            view! { <span class=format!("badge state-{}", e.state.as_str()) data-testid="state">{e.state.as_str()}</span> }
-                                        })}
-                                    </Transition>
+                                    {move || now.with(|e| view! { <span class=format!("badge state-{}", e.state.as_str()) data-testid="state">{e.state.as_str()}</span> })}
                                 </div>
-                                {manage.then(|| view! {
-                                    <Transition fallback=|| ()>
-                                        {move || Suspend::new(async move {
-                                            let e = now().await;
-                                            view! { <LifecycleButtons id=e.id state=e.state saved /> }
-                                        })}
-                                    </Transition>
-                                })}
+                                {manage.then_some(move || now.with(|e| view! { <LifecycleButtons id=e.id state=e.state saved /> }))}
                             </div>
                             <p class="field-help">{e.description.clone()}</p>
                             <p>{tags}</p>
                             <section class="form-card wide">
-                                <Transition fallback=|| ()>
-                                    {move || Suspend::new(async move {
-                                        let e = now().await;
-                                        view! {
-                                            <h2>{format!("Connections ({})", e.connection_count)}</h2>
-                                            <p>
-                                                <crate::components::health::HealthSummary counts=e.health_summary.clone()
-                                                    href=super::connections::health_href(e.organization_id, e.id, &e.health_summary) />
-                                            </p>
-                                        }
-                                    })}
-                                </Transition>
+                                {move || now.with(|e| view! {
+                                    <h2>{format!("Connections ({})", e.connection_count)}</h2>
+                                    <p>
+                                        <crate::components::health::HealthSummary counts=e.health_summary.clone()
+                                            href=super::connections::health_href(e.organization_id, e.id, &e.health_summary) />
+                                    </p>
+                                })}
                                 <Transition fallback=|| ()>
                                     {move || Suspend::new(async move {
                                         summary.await.ok().map(|s| view! { <StatusSummaryView summary=s /> })

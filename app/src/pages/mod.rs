@@ -24,32 +24,41 @@ pub mod workspaces;
 
 use leptos::prelude::*;
 
-/// The object of a page as it stands after the user's own changes there: nothing is fetched
-/// while `saved` is 0 (the page's own resource has it), then it is fetched again after each
-/// save. The parts of the page that show what a save changes (a state, a count) read this in
-/// their own `Transition`, so a save refreshes them without re-rendering, and resetting, the
-/// rest of the page (a transfer list's searches, selections and focus).
+/// The object of a page as it stands after the user's own changes there: the value the page
+/// loaded with, fetched again after each save. The parts of the page that show what a save
+/// changes (a state, a count) read this signal, so a save refreshes them without re-rendering,
+/// and resetting, the rest of the page (a transfer list's searches, selections and focus).
+/// A plain signal rather than a resource read in a `Transition`: nothing is written into the
+/// page for it, and hydrating the parts that read it runs no async code, which the browser
+/// would first have to compile.
 pub fn after_saves<T, Fut>(
-    id: impl Fn() -> Option<uuid::Uuid> + Send + Sync + 'static,
+    initial: T,
+    id: uuid::Uuid,
     saved: RwSignal<u32>,
-    fetch: impl Fn(uuid::Uuid) -> Fut + Send + Sync + 'static,
-) -> Resource<Option<T>>
+    fetch: impl Fn(uuid::Uuid) -> Fut + 'static,
+) -> RwSignal<T>
 where
-    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
-    Fut: std::future::Future<Output = Result<T, model::error::ApiError>> + Send + 'static,
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, model::error::ApiError>> + 'static,
 {
-    Resource::new(
-        move || (id(), saved.get()),
-        move |(id, n)| {
-            let fetching = id.filter(|_| n > 0).map(&fetch);
-            async move {
-                match fetching {
-                    Some(f) => f.await.ok(),
-                    None => None,
+    let now = RwSignal::new(initial);
+    Effect::new(move |_| {
+        let n = saved.get();
+        if n == 0 {
+            return;
+        }
+        let fetching = fetch(id);
+        leptos::task::spawn_local(async move {
+            // The answer to an earlier save never overwrites a later save's; nor does anything
+            // land once the page is gone.
+            if let Ok(v) = fetching.await {
+                if saved.try_get_untracked() == Some(n) {
+                    now.try_set(v);
                 }
             }
-        },
-    )
+        });
+    });
+    now
 }
 
 /// The object id in the page's route (`/environments/:id`), if it is one.

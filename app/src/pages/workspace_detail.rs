@@ -137,9 +137,6 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
             None => Err(model::error::ApiError::not_found("workspace")),
         }
     });
-    // Its name and counts after an edit or a save, shown without re-rendering the transfer
-    // list or the forms.
-    let live = super::after_saves(id, saved, get_workspace);
     let page_no = super::page_param("page");
     let connections_page_no = super::page_param(CONNECTIONS_PAGE);
     let members = Resource::new(
@@ -196,31 +193,22 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                         let standing = me
                             .and_then(|m| m.workspace_standing(w.organization_id, w.id))
                             .unwrap_or(Standing::OrgMember);
-                        let initial = StoredValue::new(w.clone());
-                        let now = move || async move { live.await.unwrap_or_else(|| initial.get_value()) };
+                        // Its name and counts after an edit or a save, shown without
+                        // re-rendering the transfer list or the forms.
+                        let now = super::after_saves(w.clone(), w.id, saved, get_workspace);
                         view! {
                             <Title text=w.name.clone() />
                             <p class="breadcrumb"><a href="/workspaces">"Workspaces"</a> " /"</p>
-                            <Transition fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    let w = now().await;
-                                    view! {
-                                        <h1>{w.name.clone()}</h1>
-                                        <p class="field-help">{w.description.clone()}</p>
-                                    }
-                                })}
-                            </Transition>
+                            {move || now.with(|w| view! {
+                                <h1>{w.name.clone()}</h1>
+                                <p class="field-help">{w.description.clone()}</p>
+                            })}
                             {standing.allows(Op::EditWorkspace).then(|| view! { <EditForm w=w.clone() update /> })}
                             <section class="form-card wide">
-                                <Transition fallback=|| ()>
-                                    {move || Suspend::new(async move {
-                                        let w = now().await;
-                                        view! {
-                                            <h2>{format!("Environments ({})", w.environment_count)}</h2>
-                                            <p><crate::components::health::HealthSummary counts=w.health_summary.clone() /></p>
-                                        }
-                                    })}
-                                </Transition>
+                                {move || now.with(|w| view! {
+                                    <h2>{format!("Environments ({})", w.environment_count)}</h2>
+                                    <p><crate::components::health::HealthSummary counts=w.health_summary.clone() /></p>
+                                })}
                                 {if standing.allows(Op::AddWorkspaceEnvironment) {
                                     view! { <TransferList source=source(w.id) noun="environments" saved /> }.into_any()
                                 } else {
@@ -228,11 +216,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                 }}
                             </section>
                             <section class="form-card wide">
-                                <Transition fallback=|| ()>
-                                    {move || Suspend::new(async move {
-                                        view! { <h2>{format!("Members ({})", now().await.member_count)}</h2> }
-                                    })}
-                                </Transition>
+                                {move || now.with(|w| view! { <h2>{format!("Members ({})", w.member_count)}</h2> })}
                                 <Members w=w.clone() members manage=standing.allows(Op::ManageWorkspaceMembers) add saved connections_page=connections_page_no() />
                             </section>
                             <section class="form-card wide">
