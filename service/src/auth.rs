@@ -167,11 +167,12 @@ impl Service {
     }
 }
 
-/// The throttle keys of an attempt: its login, and its client address when known.
+/// The throttle keys of an attempt: its login, and its client address (an IPv6 one by its /64)
+/// when known.
 fn throttle_keys(login: &str, client: &ClientInfo) -> Vec<String> {
     let login: String = login.trim().to_lowercase().chars().take(255).collect();
     let mut keys = vec![format!("login:{login}")];
-    if let Some(addr) = &client.addr {
+    if let Some(addr) = client.throttle_addr() {
         keys.push(format!("addr:{addr}"));
     }
     keys

@@ -68,7 +68,8 @@ tuned_backends!(
 );
 tuned_backends!(
     super::behind_proxy,
-    tls_is_believed_only_from_a_trusted_proxy
+    tls_is_believed_only_from_a_trusted_proxy,
+    an_ipv6_network_is_one_address
 );
 
 /// A sign-in through the UI's server function: (status, body, Retry-After, Set-Cookie).
@@ -438,6 +439,35 @@ async fn tls_is_believed_only_from_a_trusted_proxy(s: &TestServer) {
     assert_eq!(list[0]["client_addr"], "203.0.113.9");
     // the __Host- cookie means nothing over plain http
     assert_eq!(s.get_with_cookie(&pair(&cookie), "/api/me").await.0, 401);
+}
+
+/// Failures from one IPv6 /64 count as one address's: a host is handed the whole /64, so
+/// stepping through it must not buy more guesses.
+async fn an_ipv6_network_is_one_address(s: &TestServer) {
+    for i in 1..=5 {
+        let from = format!("2001:db8:7:7::{i:x}");
+        let login = format!("nobody-{i}");
+        let (status, body, _, _) =
+            attempt(s, &login, "wrong-password", &[("x-forwarded-for", &from)]).await;
+        assert_eq!(status, 401, "{from}: {body}");
+    }
+    let (status, body, _, _) = attempt(
+        s,
+        "nobody-6",
+        "wrong-password",
+        &[("x-forwarded-for", "2001:db8:7:7:ffff::1")],
+    )
+    .await;
+    assert_eq!(status, 429, "{body}");
+    // the next /64 is another address
+    let (status, body, _, _) = attempt(
+        s,
+        "nobody-7",
+        "wrong-password",
+        &[("x-forwarded-for", "2001:db8:7:8::1")],
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
 }
 
 /// A peer that is not a trusted proxy cannot claim TLS or another address.

@@ -493,6 +493,34 @@ async fn refusals_open_no_session(p: &Provider, s: &TestServer) {
         count(s, "SELECT COUNT(*) FROM sign_in_flows").await,
         service::sso::FLOWS_PER_ADDRESS
     );
+    // Addresses are cheap: flows started from many of them, none over its own limit, fill the
+    // table only up to the cap on all of them together.
+    s.exec("DELETE FROM sign_in_flows").await;
+    let max = service::sso::FLOWS_UNDER_WAY_MAX;
+    let now = chrono::Utc::now().timestamp_micros();
+    s.exec(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {max}) \
+         INSERT INTO sign_in_flows (state_hash, id, provider, key_id, sealed, next_path, client_addr, created_at) \
+         SELECT 'flood-' || i, 'flood-' || i, 'corp', 'k', 's', '/', '198.51.' || (i / 250) || '.' || (i % 250), {now} FROM n"
+    ))
+    .await;
+    let start_one = || async {
+        let r = s
+            .http
+            .get(s.url("/auth/oidc/corp/start"))
+            .send()
+            .await
+            .unwrap();
+        r.headers()["location"].to_str().unwrap().to_string()
+    };
+    assert_eq!(start_one().await, refused("throttled"));
+    assert_eq!(count(s, "SELECT COUNT(*) FROM sign_in_flows").await, max);
+    // one finishes (or expires), and the next may start
+    s.exec("DELETE FROM sign_in_flows WHERE state_hash = 'flood-1'")
+        .await;
+    assert!(start_one().await.starts_with(&p.issuer));
+    assert_eq!(count(s, "SELECT COUNT(*) FROM sign_in_flows").await, max);
+    s.exec("DELETE FROM sign_in_flows").await;
     // An unknown provider.
     let r = s
         .http

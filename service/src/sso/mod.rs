@@ -36,6 +36,10 @@ const METADATA_TTL: Duration = Duration::from_secs(3600);
 /// Sign-ins one client address may have under way (started in the last `FLOW_TTL`): starting
 /// one needs no account and writes a row, so a flood from one address stops here.
 pub const FLOWS_PER_ADDRESS: i64 = 30;
+/// Sign-ins under way from all addresses together. Addresses are cheap to come by, so
+/// `FLOWS_PER_ADDRESS` alone does not bound the table; at this cap, starting one is refused
+/// until others finish or expire (password sign-in is untouched).
+pub const FLOWS_UNDER_WAY_MAX: i64 = 10_000;
 /// The name of the cookie that ties a flow to the browser that started it.
 pub const FLOW_COOKIE: &str = "meshenv_sso_state";
 
@@ -248,19 +252,25 @@ impl Service {
             key_id: self.keys.key_id().to_string(),
             sealed,
             next_path: model::text::safe_next(next),
-            client_addr: client_info.addr.clone().unwrap_or_default(),
+            client_addr: client_info.throttle_addr().unwrap_or_default(),
             created_at: now_micros(),
         };
         let mut db = self.db.write().await?;
         let since = flow.created_at - micros(FLOW_TTL);
-        if identities::count_flows_from(&mut db, &flow.client_addr, since).await?
+        let refusal = if identities::count_flows_from(&mut db, &flow.client_addr, since).await?
             >= FLOWS_PER_ADDRESS
         {
+            Some(format!(
+                "{FLOWS_PER_ADDRESS} sign-ins under way from this address"
+            ))
+        } else if identities::count_flows_since(&mut db, since).await? >= FLOWS_UNDER_WAY_MAX {
+            Some(format!("{FLOWS_UNDER_WAY_MAX} sign-ins under way in all"))
+        } else {
+            None
+        };
+        if let Some(detail) = refusal {
             crate::metrics::sign_in_refused("throttled");
-            return Err(SsoError::new(
-                Refusal::Throttled,
-                format!("{FLOWS_PER_ADDRESS} sign-ins under way from this address"),
-            ));
+            return Err(SsoError::new(Refusal::Throttled, detail));
         }
         identities::insert_flow(&mut db, &secret_hash(state.secret()), &flow).await?;
         Ok(StartedSignIn {

@@ -138,6 +138,15 @@ pub async fn count_flows_from(
     .try_get("n")
 }
 
+/// How many flows were started since `since`, from anywhere (counted on the `created_at` index).
+pub async fn count_flows_since(db: &mut AnyConnection, since: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM sign_in_flows WHERE created_at >= $1")
+        .bind(since)
+        .fetch_one(&mut *db)
+        .await?
+        .try_get("n")
+}
+
 /// Deletes flows started before `before`; returns how many.
 pub async fn purge_flows(db: &mut AnyConnection, before: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sign_in_flows WHERE created_at < $1")
