@@ -121,6 +121,18 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// Where starting a sign-in with the provider sends a browser without cookies: the provider's
+/// authorization URL, or meshenv's sign-in page with the refusal.
+async fn start_sign_in(s: &TestServer) -> String {
+    let r = s
+        .http
+        .get(s.url("/auth/oidc/corp/start"))
+        .send()
+        .await
+        .unwrap();
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
 fn location(r: &reqwest::Response, base: &str) -> String {
     let l = r.headers()["location"].to_str().unwrap();
     if l.starts_with('/') {
@@ -472,13 +484,7 @@ async fn refusals_open_no_session(p: &Provider, s: &TestServer) {
     // Sign-ins started and never finished: an address may have 30 under way.
     let mut started = 0;
     let refused_at = loop {
-        let r = s
-            .http
-            .get(s.url("/auth/oidc/corp/start"))
-            .send()
-            .await
-            .unwrap();
-        let to = r.headers()["location"].to_str().unwrap().to_string();
+        let to = start_sign_in(s).await;
         if !to.starts_with(&p.issuer) {
             break to;
         }
@@ -504,21 +510,12 @@ async fn refusals_open_no_session(p: &Provider, s: &TestServer) {
          SELECT 'flood-' || i, 'flood-' || i, 'corp', 'k', 's', '/', '198.51.' || (i / 250) || '.' || (i % 250), {now} FROM n"
     ))
     .await;
-    let start_one = || async {
-        let r = s
-            .http
-            .get(s.url("/auth/oidc/corp/start"))
-            .send()
-            .await
-            .unwrap();
-        r.headers()["location"].to_str().unwrap().to_string()
-    };
-    assert_eq!(start_one().await, refused("throttled"));
+    assert_eq!(start_sign_in(s).await, refused("throttled"));
     assert_eq!(count(s, "SELECT COUNT(*) FROM sign_in_flows").await, max);
     // one finishes (or expires), and the next may start
     s.exec("DELETE FROM sign_in_flows WHERE state_hash = 'flood-1'")
         .await;
-    assert!(start_one().await.starts_with(&p.issuer));
+    assert!(start_sign_in(s).await.starts_with(&p.issuer));
     assert_eq!(count(s, "SELECT COUNT(*) FROM sign_in_flows").await, max);
     s.exec("DELETE FROM sign_in_flows").await;
     // An unknown provider.
