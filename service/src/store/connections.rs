@@ -156,13 +156,7 @@ pub async fn list(
     };
     let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), scope);
     page.order_page(column, list);
-    let mut items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(connection)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut items = page.fetch_rows(db, connection).await?;
 
     // Both summaries from one count: by status and by health.
     let mut counts = filtered(

@@ -136,18 +136,17 @@ pub async fn list(
         EnvironmentSort::CreatedAt => "created_at",
         EnvironmentSort::UpdatedAt => "updated_at",
     };
-    let mut page = filtered(&format!("SELECT {COLUMNS}"), Backend::of(db), scope, q);
-    page.order_page(column, &q.list);
-    let rows = page.query().fetch_all(&mut *db).await?;
-    let mut items = rows
-        .iter()
-        .map(environment)
-        .collect::<Result<Vec<_>, _>>()?;
+    let backend = Backend::of(db);
+    let (mut items, total) = super::page_and_count(
+        db,
+        |select| filtered(select, backend, scope, q),
+        &format!("SELECT {COLUMNS}"),
+        (column, "id"),
+        &q.list,
+        environment,
+    )
+    .await?;
     attach_status_summaries(db, &mut items).await?;
-
-    let total = filtered("SELECT COUNT(*) AS n", Backend::of(db), scope, q)
-        .count(db)
-        .await?;
     Ok((items, total))
 }
 

@@ -186,13 +186,7 @@ pub(crate) async fn page_and_count<T, F: SortField>(
 ) -> Result<(Vec<T>, u64), sqlx::Error> {
     let mut page = filtered(select);
     page.order_page_by(order, unique, list);
-    let items = page
-        .query()
-        .fetch_all(&mut *db)
-        .await?
-        .iter()
-        .map(row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = page.fetch_rows(db, row).await?;
     let total = filtered("SELECT COUNT(*) AS n").count(db).await?;
     Ok((items, total))
 }
@@ -261,6 +255,20 @@ impl Sql {
                 self
             }
         }
+    }
+
+    /// Runs the statement and reads each row it returns with `row`.
+    pub async fn fetch_rows<T>(
+        &self,
+        db: &mut sqlx::AnyConnection,
+        row: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        self.query()
+            .fetch_all(&mut *db)
+            .await?
+            .iter()
+            .map(row)
+            .collect()
     }
 
     /// Runs a `SELECT COUNT(*) AS n ...` statement.
